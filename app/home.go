@@ -1,0 +1,33 @@
+package app
+
+import (
+	"github.com/gofiber/fiber/v2"
+
+	"kogportal/models"
+)
+
+// HomePage is the start page: the same committee overview for everyone, and
+// a block per role with what that role can do next.
+type HomePage struct {
+	Page
+	Organisations []models.Organisation
+	Seats         int
+}
+
+func (s *Server) home(c *fiber.Ctx) error {
+	orgs, err := s.store.Organisations(c.UserContext())
+	if err != nil {
+		return err
+	}
+	return s.render(c, fiber.StatusOK, "home/index", HomePage{Page: s.page(c, "Startseite"),
+		Organisations: orgs, Seats: models.CommitteeSeats(orgs)})
+}
+
+// legalPage serves the fixed pages every public German site needs
+// (Impressum, Datenschutz, Barrierefreiheit); their text names what the
+// operator has to fill in.
+func (s *Server) legalPage(name, title string) fiber.Handler {
+	return func(c *fiber.Ctx) error {
+		return s.render(c, fiber.StatusOK, "pages/"+name, s.page(c, title))
+	}
+}

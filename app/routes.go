@@ -1,0 +1,51 @@
+package app
+
+import (
+	"time"
+
+	"github.com/gofiber/fiber/v2"
+	"github.com/gofiber/fiber/v2/middleware/filesystem"
+	"github.com/gofiber/fiber/v2/middleware/limiter"
+	"net/http"
+
+	"kogportal/static"
+)
+
+// routes is the map of the portal: every URL is registered here and nowhere
+// else, and the route × role matrix test walks exactly this list.
+func (s *Server) routes() {
+	a := s.app
+
+	// Technical endpoints: no session needed.
+	a.Get("/healthz", s.healthz)
+	a.Get("/readyz", s.readyz)
+	a.Use("/static", filesystem.New(filesystem.Config{Root: http.FS(static.FS), MaxAge: 3600}))
+
+	a.Use(s.loadSession, s.checkCSRF)
+
+	// Sign-in. Login and callback are rate limited per client IP (behind a
+	// trusted proxy: X-Real-IP), as each call costs a provider round trip.
+	limit := limiter.New(limiter.Config{Max: s.loginRateLimit, Expiration: time.Minute,
+		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests }})
+	a.Get("/auth/login", limit, s.login)
+	a.Get("/auth/callback", limit, s.callback)
+	a.Post("/auth/logout", s.logout)
+	a.Post("/auth/sitzung", s.extendSession)
+
+	a.Get("/", s.home)
+	a.Get("/impressum", s.legalPage("impressum", "Impressum"))
+	a.Get("/datenschutz", s.legalPage("datenschutz", "Datenschutzerklärung"))
+	a.Get("/barrierefreiheit", s.legalPage("barrierefreiheit", "Erklärung zur Barrierefreiheit"))
+
+	a.Get("/gremium", s.committee)
+	a.Get("/organisationen/:id", s.organisation)
+
+	a.Get("/admin/benutzer", s.adminUsers)
+	a.Get("/admin/benutzer/:id", s.adminUser)
+	a.Post("/admin/benutzer/:id/rolle", s.adminSetRole)
+	a.Post("/admin/benutzer/:id/sperren", s.adminDisable)
+	a.Post("/admin/benutzer/:id/entsperren", s.adminEnable)
+	a.Get("/admin/audit", s.adminAudit)
+
+	a.Use(func(c *fiber.Ctx) error { return fiber.ErrNotFound })
+}

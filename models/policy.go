@@ -1,0 +1,60 @@
+package models
+
+// Every permission decision of the portal is a function in this file, so that
+// one table test covers them all and handlers and templates ask the same
+// question the same way. A nil *User is the anonymous visitor.
+
+// RoleOf is the effective role of u: anonymous for nil or disabled accounts.
+func RoleOf(u *User) Role {
+	if u == nil || u.Disabled {
+		return RoleAnonymous
+	}
+	return u.Role
+}
+
+// rank orders roles for "at least" checks.
+func rank(r Role) int {
+	switch r {
+	case RoleReader:
+		return 1
+	case RoleMember:
+		return 2
+	case RoleChair:
+		return 3
+	case RoleAdmin:
+		return 4
+	}
+	return 0
+}
+
+// IsSignedIn reports whether u is an active account.
+func IsSignedIn(u *User) bool { return RoleOf(u) != RoleAnonymous }
+
+// CanSeeInternal reports whether u may see the committee's protected space
+// (visibility "internal"): members, the chair and admins.
+func CanSeeInternal(u *User) bool { return rank(RoleOf(u)) >= rank(RoleMember) }
+
+// CanSeeMunicipal reports whether u may see content for signed-in municipal
+// readers (visibility "municipal").
+func CanSeeMunicipal(u *User) bool { return rank(RoleOf(u)) >= rank(RoleReader) }
+
+// CanViewCommittee: the list of member organisations is public, as the
+// IT-PLR publishes its committees.
+func CanViewCommittee(u *User) bool { return true }
+
+// CanManageUsers reports whether u may open the user administration.
+func CanManageUsers(u *User) bool { return RoleOf(u) == RoleAdmin }
+
+// CanViewAudit reports whether u may read the audit log.
+func CanViewAudit(u *User) bool { return RoleOf(u) == RoleAdmin }
+
+// CanChangeRole: admins set roles, but not their own, so the last admin
+// cannot lock everyone out by accident.
+func CanChangeRole(actor, target *User, role Role) bool {
+	return CanManageUsers(actor) && target != nil && role.Valid() && actor.ID != target.ID
+}
+
+// CanDisableUser: admins lock accounts other than their own.
+func CanDisableUser(actor, target *User) bool {
+	return CanManageUsers(actor) && target != nil && actor.ID != target.ID
+}
