@@ -173,4 +173,6 @@ func truncate(s string, n int) string {
 	return s[:n] + "…"
 }
 
-func isNotFound(err error) bool { return err == gorm.ErrRecordNotFound || strings.Contains(err.Error(), "record not found") }
+func isNotFound(err error) bool {
+	return err == gorm.ErrRecordNotFound || strings.Contains(err.Error(), "record not found")
+}
