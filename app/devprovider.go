@@ -2,6 +2,8 @@ package app
 
 import (
 	"bytes"
+	"crypto/rand"
+	"crypto/rsa"
 	"encoding/json"
 	"html/template"
 	"net"
@@ -44,7 +46,13 @@ type DevProvider struct {
 // StartDevProvider listens on addr (loopback) and serves the provider.
 // baseURL is the portal's KOG_BASE_URL: the only allowed redirect target.
 func StartDevProvider(addr, baseURL string) (*DevProvider, error) {
-	m, err := mockoidc.NewServer(nil)
+	// A fresh key per start: mockoidc's default key is public, and anyone
+	// holding it could forge sign-ins.
+	key, err := rsa.GenerateKey(rand.Reader, 2048)
+	if err != nil {
+		return nil, err
+	}
+	m, err := mockoidc.NewServer(key)
 	if err != nil {
 		return nil, err
 	}
