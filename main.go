@@ -4,6 +4,7 @@
 //	kog [serve]       run the portal (default)
 //	kog migrate       bring the database schema to head
 //	kog seed --demo   fill an empty database with the demo committee
+//	kog healthcheck   exit 0 when the running portal answers /healthz (Docker)
 package main
 
 import (
@@ -11,9 +12,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"kogportal/app"
 	"kogportal/config"
@@ -36,6 +40,9 @@ func run(args []string) int {
 	if len(args) > 0 {
 		cmd = args[0]
 	}
+	if cmd == "healthcheck" {
+		return healthcheck(cfg)
+	}
 	store, err := models.Open(models.OpenOptions{DatabaseURL: cfg.DatabaseURL, SQLitePath: cfg.SQLitePath(), Secret: cfg.SessionSecret, Logger: log})
 	if err != nil {
 		log.Error("Datenbank kann nicht geöffnet werden", "err", err)
@@ -57,7 +64,7 @@ func run(args []string) int {
 	case "serve":
 		err = serve(ctx, cfg, store, log)
 	default:
-		fmt.Fprintf(os.Stderr, "Unbekannter Befehl %q. Befehle: serve, migrate, seed --demo\n", cmd)
+		fmt.Fprintf(os.Stderr, "Unbekannter Befehl %q. Befehle: serve, migrate, seed --demo, healthcheck\n", cmd)
 		return 2
 	}
 	if err != nil {
@@ -113,6 +120,26 @@ func serve(ctx context.Context, cfg *config.Config, store *models.Store, log *sl
 	}
 	log.Info("KoG-Portal läuft", "url", cfg.BaseURL, "addr", cfg.Addr, "env", cfg.Env)
 	return srv.Serve(ctx, cfg.Addr)
+}
+
+// healthcheck asks the local portal for /healthz; the container image has no
+// curl, so the binary checks itself.
+func healthcheck(cfg *config.Config) int {
+	_, port, err := net.SplitHostPort(cfg.Addr)
+	if err != nil {
+		return 1
+	}
+	client := &http.Client{Timeout: 3 * time.Second}
+	resp, err := client.Get("http://" + net.JoinHostPort("127.0.0.1", port) + "/healthz")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return 1
+	}
+	return 0
 }
 
 func newLogger(cfg *config.Config) *slog.Logger {
