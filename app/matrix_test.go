@@ -1,6 +1,7 @@
 package app
 
 import (
+	"context"
 	"crypto/sha256"
 	"database/sql"
 	"encoding/hex"
@@ -13,6 +14,8 @@ import (
 	"testing"
 
 	_ "github.com/mattn/go-sqlite3"
+
+	"kogportal/models"
 )
 
 // The roles of the matrix, in column order.
@@ -46,12 +49,59 @@ var routeMatrix = map[string][5]int{
 	"POST /admin/benutzer/:id/sperren":    {403, 403, 403, 403, 303},
 	"POST /admin/benutzer/:id/entsperren": {403, 403, 403, 403, 303},
 	"GET /admin/audit":                    {303, 403, 403, 403, 200},
+	"GET /organisationen/neu":             {303, 403, 403, 200, 200},
+	"POST /organisationen":                {403, 403, 403, 303, 303},
+	"GET /organisationen/:id/bearbeiten":  {303, 403, 403, 200, 200},
+	"POST /organisationen/:id":            {403, 403, 403, 303, 303},
+	"GET /personen/neu":                   {303, 403, 403, 200, 200},
+	"POST /personen":                      {403, 403, 403, 303, 303},
+	"GET /personen/:id":                   {200, 200, 200, 200, 200},
+	"POST /personen/:id/mitgliedschaften": {403, 403, 403, 303, 303},
+	"POST /mitgliedschaften/:id/beenden":  {403, 403, 403, 303, 303},
+	// Profiles belong to people in the committee; the demo reader and admin
+	// have none, so saving finds nothing to save.
+	"GET /profil":  {303, 200, 200, 200, 200},
+	"POST /profil": {403, 404, 303, 303, 404},
 }
 
-// formFor gives each POST route a valid body besides the CSRF token.
-var formFor = map[string]url.Values{
-	"POST /admin/benutzer/:id/rolle": {"role": {"member"}},
-	"POST /auth/sitzung":             {"next": {"/"}},
+// formFor gives each POST route a valid body besides the CSRF token; role
+// keeps names unique when several roles create records.
+func formFor(e *testEnv, route, role string) url.Values {
+	switch route {
+	case "POST /admin/benutzer/:id/rolle":
+		return url.Values{"role": {"member"}}
+	case "POST /auth/sitzung":
+		return url.Values{"next": {"/"}}
+	case "POST /organisationen":
+		return url.Values{"name": {"Gemeinde Matrix " + role}, "kind": {"stadt"}, "seats": {"1"}}
+	case "POST /organisationen/:id":
+		return url.Values{"name": {"Landeshauptstadt Düsseldorf (" + role + ")"}, "short_name": {"Düsseldorf"}, "kind": {"stadt"}, "seats": {"1"}}
+	case "POST /personen":
+		return url.Values{"name": {"Gast " + role}, "email": {"gast-" + role + "@gemeinde.example"}, "role": {"gast"},
+			"organisation_id": {itoa(orgID(e, "Paderborn"))}, "start": {"2026-11-01"}}
+	case "POST /personen/:id/mitgliedschaften":
+		org := map[string]string{"chair": "AKDB", "admin": "Vitako"}[role]
+		if org == "" {
+			org = "ekom21"
+		}
+		return url.Values{"role": {"gast"}, "organisation_id": {itoa(orgID(e, org))}, "start": {"2026-11-01"}}
+	case "POST /mitgliedschaften/:id/beenden":
+		return url.Values{"end": {"2026-11-20"}}
+	case "POST /profil":
+		return url.Values{"name": {"Max Mertens"}, "phone": {"0341 123-0"}, "show_phone": {"true"}}
+	}
+	return url.Values{}
+}
+
+func orgID(e *testEnv, short string) uint {
+	orgs, _ := e.store.Organisations(context.Background())
+	for _, o := range orgs {
+		if o.ShortName == short {
+			return o.ID
+		}
+	}
+	e.t.Fatalf("no organisation %s", short)
+	return 0
 }
 
 // appRoutes lists "METHOD /path" of every registered route (HEAD mirrors
@@ -73,19 +123,60 @@ func appRoutes(e *testEnv) []string {
 	return out
 }
 
-// concrete fills route parameters with records that exist.
-func concrete(e *testEnv, path string) string {
-	return strings.ReplaceAll(path, ":id", itoa(userID(e.t, e, "ziel@gemeinde.example")))
-}
-
-func TestRouteRoleMatrix(t *testing.T) {
-	e := newEnv(t)
+// matrixFixture creates the records the parameterised routes act on: an
+// invited account and a person in the committee.
+func matrixFixture(t *testing.T, e *testEnv) {
 	e.seed()
 	if _, err := e.store.InviteUser(t.Context(), "ziel@gemeinde.example", "Zora Ziel", "reader"); err != nil {
 		t.Fatal(err)
 	}
-	// Organisation IDs and the target user's ID differ; make :id valid for both.
-	orgPath := "/organisationen/1"
+	if _, err := e.store.InvitePerson(t.Context(), models.Invitation{Name: "Paul Person", Email: "paul@gemeinde.example",
+		OrganisationID: orgID(e, "Paderborn"), Role: models.SeatGuest, StartDate: e.now()}); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// concrete fills route parameters with records that exist. Ending a term
+// gets a fresh term each time, as a term ends only once.
+func concrete(e *testEnv, path string) string {
+	var id uint
+	switch {
+	case strings.HasPrefix(path, "/admin/benutzer/"):
+		id = userID(e.t, e, "ziel@gemeinde.example")
+	case strings.HasPrefix(path, "/organisationen/"):
+		id = orgID(e, "Düsseldorf")
+	case strings.HasPrefix(path, "/personen/"):
+		id = personID(e, "paul@gemeinde.example")
+	case strings.HasPrefix(path, "/mitgliedschaften/"):
+		freshTerms++
+		p, err := e.store.InvitePerson(context.Background(), models.Invitation{Name: "Gast " + itoa(freshTerms),
+			Email: "gast" + itoa(freshTerms) + "@termine.example", OrganisationID: orgID(e, "DStGB"),
+			Role: models.SeatGuest, StartDate: e.now().AddDate(0, 0, -30)})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		full, _ := e.store.Person(context.Background(), p.ID)
+		id = full.Memberships[0].ID
+	default:
+		return path
+	}
+	return strings.ReplaceAll(path, ":id", itoa(id))
+}
+
+var freshTerms uint
+
+func personID(e *testEnv, email string) uint {
+	id := userID(e.t, e, email)
+	p, err := e.store.PersonOfUser(context.Background(), id)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return p.ID
+}
+
+func TestRouteRoleMatrix(t *testing.T) {
+	e := newEnv(t)
+	matrixFixture(t, e)
 	for _, route := range appRoutes(e) {
 		want, ok := routeMatrix[route]
 		if !ok {
@@ -99,15 +190,9 @@ func TestRouteRoleMatrix(t *testing.T) {
 				b.mustLogin(roleAccount[role])
 			}
 			target := concrete(e, path)
-			if path == "/organisationen/:id" {
-				target = orgPath
-			}
 			var resp *http.Response
 			if method == http.MethodPost {
-				form := url.Values{}
-				for k, v := range formFor[route] {
-					form[k] = v
-				}
+				form := formFor(e, route, role)
 				if role != "anonym" {
 					form.Set("_csrf", b.csrf())
 				}
@@ -179,10 +264,7 @@ func dbChecksum(t *testing.T, e *testEnv) string {
 
 func TestCSRFOnEveryStateChange(t *testing.T) {
 	e := newEnv(t)
-	e.seed()
-	if _, err := e.store.InviteUser(t.Context(), "ziel@gemeinde.example", "Zora Ziel", "reader"); err != nil {
-		t.Fatal(err)
-	}
+	matrixFixture(t, e)
 	admin := e.browser()
 	admin.mustLogin("admin@kog.example")
 	other := e.browser()
@@ -196,15 +278,13 @@ func TestCSRFOnEveryStateChange(t *testing.T) {
 		}
 		checked++
 		for name, token := range map[string]string{"no token": "", "wrong token": "x" + admin.csrf(), "token of another session": foreignToken} {
+			target := concrete(e, path)
 			before := dbChecksum(t, e)
-			form := url.Values{}
-			for k, v := range formFor[route] {
-				form[k] = v
-			}
+			form := formFor(e, route, "admin")
 			if token != "" {
 				form.Set("_csrf", token)
 			}
-			resp := admin.post(concrete(e, path), form)
+			resp := admin.post(target, form)
 			page := body(t, resp)
 			if resp.StatusCode != http.StatusForbidden || !strings.Contains(page, "Sicherheitstoken") {
 				t.Errorf("%s with %s: status %d, want 403 with German message", route, name, resp.StatusCode)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"html/template"
 	"net/url"
 	"time"
@@ -107,6 +108,53 @@ func templateFuncs() template.FuncMap {
 		"isotime": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
 		"minutes": func(d time.Duration) int { return int(d.Minutes()) },
 		"add":     func(a, b int) int { return a + b },
+		"date": func(t any) string {
+			switch v := t.(type) {
+			case time.Time:
+				return v.Format("02.01.2006")
+			case *time.Time:
+				if v != nil {
+					return v.Format("02.01.2006")
+				}
+			}
+			return ""
+		},
+		"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
+		// personLine pairs a term with what the viewer may see of the
+		// person's contact data, for partials/person_line.
+		"termFields": func(orgID uint, role string, deputyFor uint, voting bool, start string, orgs []models.Organisation,
+			members []models.Membership, roles []models.SeatRole, errs map[string]string) termFields {
+			return termFields{orgID, role, deputyFor, voting, start, orgs, members, roles, errs}
+		},
+		"personLine": func(m models.Membership, contacts map[uint]Contact) personLine {
+			return personLine{M: m, C: contacts[m.PersonID]}
+		},
 		"sub":     func(a, b int) int { return a - b },
 	}
+}
+
+// asValidation unwraps a ValidationError so a handler can show its form again.
+func asValidation(err error) (*models.ValidationError, bool) {
+	var ve *models.ValidationError
+	ok := errors.As(err, &ve)
+	return ve, ok
+}
+
+type personLine struct {
+	M models.Membership
+	C Contact
+}
+
+// termFields is the data of partials/term_fields, shared by the invitation
+// and the new-term form.
+type termFields struct {
+	OrgID         uint
+	Role          string
+	DeputyForID   uint
+	Voting        bool
+	Start         string
+	Organisations []models.Organisation
+	Members       []models.Membership
+	SeatRoles     []models.SeatRole
+	Errors        map[string]string
 }

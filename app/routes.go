@@ -38,7 +38,18 @@ func (s *Server) routes() {
 	a.Get("/barrierefreiheit", s.legalPage("barrierefreiheit", "Erklärung zur Barrierefreiheit"))
 
 	a.Get("/gremium", s.committee)
+	a.Get("/organisationen/neu", s.newOrganisation)
+	a.Post("/organisationen", s.saveOrganisation)
 	a.Get("/organisationen/:id", s.organisation)
+	a.Get("/organisationen/:id/bearbeiten", s.editOrganisation)
+	a.Post("/organisationen/:id", s.saveOrganisation)
+	a.Get("/personen/neu", s.newPerson)
+	a.Post("/personen", s.invitePerson)
+	a.Get("/personen/:id", s.person)
+	a.Post("/personen/:id/mitgliedschaften", s.startMembership)
+	a.Post("/mitgliedschaften/:id/beenden", s.endMembership)
+	a.Get("/profil", s.profile)
+	a.Post("/profil", s.saveProfile)
 
 	a.Get("/admin/benutzer", s.adminUsers)
 	a.Get("/admin/benutzer/:id", s.adminUser)

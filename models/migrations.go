@@ -20,6 +20,9 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0001_foundation", Migrate: migrate0001, Rollback: func(tx *gorm.DB) error {
 		return tx.Migrator().DropTable("audit_entries", "sessions", "login_states", "users", "organisations", "settings")
 	}},
+	{ID: "0002_people_memberships", Migrate: migrate0002, Rollback: func(tx *gorm.DB) error {
+		return tx.Migrator().DropTable("memberships", "people")
+	}},
 }
 
 func migrate0001(tx *gorm.DB) error {
@@ -87,6 +90,41 @@ func migrate0001(tx *gorm.DB) error {
 	}
 	// The struct names give the table names (user → users, …).
 	return tx.Migrator().CreateTable(&setting{}, &organisation{}, &user{}, &session{}, &loginState{}, &auditEntry{})
+}
+
+func migrate0002(tx *gorm.DB) error {
+	type user struct{ ID uint }
+	type organisation struct{ ID uint }
+	type person struct {
+		ID        uint   `gorm:"primaryKey"`
+		UserID    *uint  `gorm:"uniqueIndex"`
+		User      *user  `gorm:"constraint:OnDelete:SET NULL"`
+		Name      string `gorm:"size:255;not null"`
+		Email     string `gorm:"size:255"`
+		Phone     string `gorm:"size:64"`
+		Position  string `gorm:"size:255"`
+		ShowEmail bool   `gorm:"not null;default:false"`
+		ShowPhone bool   `gorm:"not null;default:false"`
+		CreatedAt time.Time
+		UpdatedAt time.Time
+	}
+	type membership struct {
+		ID             uint          `gorm:"primaryKey"`
+		PersonID       uint          `gorm:"not null;index"`
+		Person         *person       `gorm:"constraint:OnDelete:RESTRICT"`
+		OrganisationID uint          `gorm:"not null;index"`
+		Organisation   *organisation `gorm:"constraint:OnDelete:RESTRICT"`
+		Role           string        `gorm:"size:16;not null"`
+		Voting         bool          `gorm:"not null;default:false"`
+		DeputyForID    *uint         `gorm:"index"`
+		DeputyFor      *membership   `gorm:"foreignKey:DeputyForID"`
+		StartDate      time.Time     `gorm:"not null"`
+		EndDate        *time.Time
+		EndReason      string `gorm:"size:255"`
+		CreatedAt      time.Time
+		UpdatedAt      time.Time
+	}
+	return tx.Migrator().CreateTable(&person{}, &membership{})
 }
 
 func newMigrator(db *gorm.DB) *gormigrate.Gormigrate {

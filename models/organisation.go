@@ -2,7 +2,13 @@ package models
 
 import (
 	"context"
+	"net/url"
+	"regexp"
+	"slices"
+	"strings"
 	"time"
+
+	"gorm.io/gorm"
 )
 
 // OrgKind classifies an organisation; the German label is shown in the UI.
@@ -87,4 +93,71 @@ func CommitteeSeats(orgs []Organisation) int {
 		}
 	}
 	return n
+}
+
+// OrgKinds lists the kinds in the order forms offer them.
+var OrgKinds = []OrgKind{OrgCity, OrgCounty, OrgVerbandsgemeinde, OrgAssociation, OrgITProvider, OrgKGSt, OrgFederal, OrgState, OrgOther}
+
+// States are the 16 Länder; an empty state means nationwide.
+var States = []string{"Baden-Württemberg", "Bayern", "Berlin", "Brandenburg", "Bremen", "Hamburg", "Hessen",
+	"Mecklenburg-Vorpommern", "Niedersachsen", "Nordrhein-Westfalen", "Rheinland-Pfalz", "Saarland", "Sachsen",
+	"Sachsen-Anhalt", "Schleswig-Holstein", "Thüringen"}
+
+// validate checks an organisation; messages are German per form field.
+func (o *Organisation) validate() error {
+	o.Name, o.ShortName = strings.TrimSpace(o.Name), strings.TrimSpace(o.ShortName)
+	o.AGS, o.Website = strings.ReplaceAll(strings.TrimSpace(o.AGS), " ", ""), strings.TrimSpace(o.Website)
+	o.RepresentedBy = strings.TrimSpace(o.RepresentedBy)
+	v := &ValidationError{}
+	if o.Name == "" {
+		v.Add("name", "Bitte geben Sie den Namen der Organisation an.")
+	}
+	kindOK := false
+	for _, k := range OrgKinds {
+		kindOK = kindOK || k == o.Kind
+	}
+	if !kindOK {
+		v.Add("kind", "Bitte wählen Sie die Art der Organisation.")
+	}
+	if o.State != "" && !slices.Contains(States, o.State) {
+		v.Add("state", "Bitte wählen Sie ein Bundesland aus der Liste oder „bundesweit“.")
+	}
+	if o.AGS != "" && !agsPattern.MatchString(o.AGS) {
+		v.Add("ags", "Der Gemeindeschlüssel hat 8 Ziffern (AGS) oder 12 Ziffern (ARS), z. B. 14713000.")
+	}
+	if o.Website != "" {
+		if u, err := url.Parse(o.Website); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			v.Add("website", "Die Website muss eine vollständige Adresse sein, z. B. https://www.leipzig.de.")
+		}
+	}
+	if o.Seats < 0 || o.Seats > 5 || (o.IsChair && o.Seats != 0) {
+		v.Add("seats", "Eine Mitgliedsorganisation hat 0 bis 5 Sitze; der Vorsitz hat keinen Sitz.")
+	}
+	return v.Err()
+}
+
+var agsPattern = regexp.MustCompile(`^(\d{8}|\d{12})$`)
+
+// SaveOrganisation creates (ID 0) or updates an organisation.
+func (s *Store) SaveOrganisation(ctx context.Context, o *Organisation) error {
+	if err := o.validate(); err != nil {
+		return err
+	}
+	return s.w(ctx).Transaction(func(tx *gorm.DB) error {
+		var n int64
+		if err := tx.Model(&Organisation{}).Where("lower(name) = ? AND id <> ?", strings.ToLower(o.Name), o.ID).Count(&n).Error; err != nil {
+			return err
+		}
+		if n > 0 {
+			return (&ValidationError{}).Add("name", "Eine Organisation mit diesem Namen gibt es schon.")
+		}
+		if o.ID == 0 {
+			return tx.Create(o).Error
+		}
+		res := tx.Model(o).Select("name", "short_name", "kind", "state", "ags", "website", "represented_by", "seats").Updates(o)
+		if res.Error == nil && res.RowsAffected == 0 {
+			return ErrNotFound
+		}
+		return res.Error
+	})
 }

@@ -58,3 +58,24 @@ func CanChangeRole(actor, target *User, role Role) bool {
 func CanDisableUser(actor, target *User) bool {
 	return CanManageUsers(actor) && target != nil && actor.ID != target.ID
 }
+
+// CanManageCommittee: the chair (and admins) keep the record of organisations,
+// people and terms.
+func CanManageCommittee(u *User) bool { return rank(RoleOf(u)) >= rank(RoleChair) }
+
+// CanEditProfile: a person edits only their own record.
+func CanEditProfile(u *User, p *Person) bool {
+	return IsSignedIn(u) && p != nil && p.UserID != nil && *p.UserID == u.ID
+}
+
+// CanSeeEmail: committee members see an e-mail the person agreed to show;
+// the chair and admins need it to run the committee; the person sees their
+// own. Readers and the public never see contact data.
+func CanSeeEmail(viewer *User, p *Person) bool {
+	return p != nil && (CanManageCommittee(viewer) || CanEditProfile(viewer, p) || (CanSeeInternal(viewer) && p.ShowEmail))
+}
+
+// CanSeePhone follows the same rule as CanSeeEmail with its own consent.
+func CanSeePhone(viewer *User, p *Person) bool {
+	return p != nil && (CanManageCommittee(viewer) || CanEditProfile(viewer, p) || (CanSeeInternal(viewer) && p.ShowPhone))
+}

@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"time"
 
 	"gorm.io/gorm"
 )
@@ -77,14 +78,29 @@ func (s *Store) SeedDemo(ctx context.Context) (created int, err error) {
 			created += int(res.RowsAffected)
 		}
 		for _, a := range DemoAccounts {
-			u := User{Email: a.Email, Name: a.Name, Role: a.Role}
+			// Chair and member get their portal role from their seat below;
+			// only the admin role is assigned directly.
+			role := RoleReader
+			if a.Role == RoleAdmin {
+				role = RoleAdmin
+			}
+			u := User{Email: a.Email, Name: a.Name, Role: role}
 			res := tx.Where(User{Email: a.Email}).Attrs(u).FirstOrCreate(&u)
 			if res.Error != nil {
 				return res.Error
 			}
 			created += int(res.RowsAffected)
 		}
-		return setSetting(tx, demoMarker, "1")
+		n, err := seedSeats(tx)
+		created += n
+		if err != nil {
+			return err
+		}
+		var marker2 int64
+		if err := tx.Model(&Setting{}).Where("key = ?", demoMarker).Count(&marker2).Error; err != nil || marker2 > 0 {
+			return err
+		}
+		return tx.Create(&Setting{Key: demoMarker, Value: "1"}).Error
 	})
 	return created, err
 }
@@ -100,4 +116,85 @@ func (s *Store) IsEmpty(ctx context.Context) (bool, error) {
 		return false, err
 	}
 	return n == 0, nil
+}
+
+// demoSeat is one demo term: who sits for which organisation (by short name)
+// from when to when.
+type demoSeat struct {
+	org, name, email, position string
+	role                       SeatRole
+	start, end                 string
+	deputyFor                  string // e-mail of the member a deputy stands in for
+	endReason                  string
+}
+
+// demoSeats gives every demo organisation its representative, places the
+// demo accounts (vorsitz@ for FITKO, mitglied@ for Stadt Leipzig), adds one
+// deputy and one ended term, so the record shows history.
+var demoSeats = []demoSeat{
+	{org: "FITKO", name: "Dr. Vera Vogt", email: "vorsitz@kog.example", position: "Leitung Geschäftsstelle Kommunalgremium", role: SeatChair, start: "2020-08-27"},
+	{org: "Leipzig", name: "Max Mertens", email: "mitglied@kog.example", position: "Chief Digital Officer", role: SeatMember, start: "2023-01-01"},
+	{org: "Leipzig", name: "Sabine Sommer", email: "s.sommer@leipzig.example", position: "Referat Digitale Verwaltung", role: SeatDeputy, start: "2023-01-01", deputyFor: "mitglied@kog.example"},
+	{org: "Düsseldorf", name: "Klaus Keller", email: "k.keller@duesseldorf.example", role: SeatMember, start: "2020-08-27", end: "2024-06-30", endReason: "Wechsel in eine andere Aufgabe"},
+	{org: "Düsseldorf", name: "Petra Peters", email: "p.peters@duesseldorf.example", position: "Amt für Digitalisierung", role: SeatMember, start: "2024-07-01"},
+	{org: "Paderborn", name: "Jan Jansen", email: "j.jansen@paderborn.example", role: SeatMember, start: "2020-08-27"},
+	{org: "Groß-Gerau", name: "Miriam Maurer", email: "m.maurer@kreisgg.example", role: SeatMember, start: "2020-08-27"},
+	{org: "Cochem-Zell", name: "Thomas Theis", email: "t.theis@cochem-zell.example", role: SeatMember, start: "2020-08-27"},
+	{org: "Aschaffenburg", name: "Anja Albrecht", email: "a.albrecht@lra-ab.example", role: SeatMember, start: "2021-03-01"},
+	{org: "VG Kaiseresch", name: "Bernd Becker", email: "b.becker@kaiseresch.example", role: SeatMember, start: "2020-08-27"},
+	{org: "HStT", name: "Claudia Conrad", email: "c.conrad@hess-staedtetag.example", role: SeatMember, start: "2020-08-27"},
+	{org: "DStGB", name: "Dirk Dietrich", email: "d.dietrich@dstgb.example", role: SeatMember, start: "2020-08-27"},
+	{org: "Vitako", name: "Eva Engel", email: "e.engel@vitako.example", role: SeatMember, start: "2020-08-27"},
+	{org: "AKDB", name: "Florian Fischer", email: "f.fischer@akdb.example", role: SeatMember, start: "2022-05-01"},
+	{org: "ekom21", name: "Gabriele Graf", email: "g.graf@ekom21.example", role: SeatMember, start: "2020-08-27"},
+	{org: "KGSt", name: "Holger Hahn", email: "h.hahn@kgst.example", role: SeatMember, start: "2020-08-27"},
+	{org: "KGSt", name: "Ingrid Ihle", email: "i.ihle@kgst.example", role: SeatMember, start: "2020-08-27"},
+}
+
+// seedSeats creates the demo people, their invitations and their terms,
+// skipping whatever exists already.
+func seedSeats(tx *gorm.DB) (created int, err error) {
+	termOf := map[string]uint{} // e-mail → membership ID, for deputies
+	for _, d := range demoSeats {
+		var org Organisation
+		if err := tx.Where("short_name = ?", d.org).First(&org).Error; err != nil {
+			return created, err
+		}
+		u := User{Email: d.email, Name: d.name, Role: RoleReader}
+		res := tx.Where(User{Email: d.email}).Attrs(u).FirstOrCreate(&u)
+		if res.Error != nil {
+			return created, res.Error
+		}
+		created += int(res.RowsAffected)
+		p := Person{Name: d.name, Email: d.email, Position: d.position, UserID: &u.ID}
+		if res = tx.Where("email = ?", d.email).Attrs(p).FirstOrCreate(&p); res.Error != nil {
+			return created, res.Error
+		}
+		created += int(res.RowsAffected)
+		start, _ := time.Parse("2006-01-02", d.start)
+		m := Membership{PersonID: p.ID, OrganisationID: org.ID, Role: d.role, Voting: d.role == SeatMember,
+			StartDate: start, EndReason: d.endReason}
+		if d.end != "" {
+			end, _ := time.Parse("2006-01-02", d.end)
+			m.EndDate = &end
+		}
+		if d.deputyFor != "" {
+			id := termOf[d.deputyFor]
+			m.DeputyForID = &id
+		}
+		res = tx.Where("person_id = ? AND organisation_id = ? AND start_date = ?", p.ID, org.ID, start).First(&m)
+		if errors.Is(res.Error, gorm.ErrRecordNotFound) {
+			if err := validateMembership(tx, &m); err != nil {
+				return created, err
+			}
+			if err := tx.Create(&m).Error; err != nil {
+				return created, err
+			}
+			created++
+		} else if res.Error != nil {
+			return created, res.Error
+		}
+		termOf[d.email] = m.ID
+	}
+	return created, nil
 }

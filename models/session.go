@@ -90,7 +90,9 @@ func (s *Store) CreateSession(ctx context.Context, userID uint, previous, idToke
 }
 
 // SessionByToken returns the live session and its user for a cookie token.
-// Unknown, expired, idle or disabled sessions give ErrSessionExpired.
+// Unknown, expired, idle or disabled sessions give ErrSessionExpired. The
+// returned User.Role is the effective role on that day: the assigned role,
+// raised by the user's current memberships (see EffectiveRole).
 func (s *Store) SessionByToken(ctx context.Context, token string, now time.Time) (*Session, error) {
 	if token == "" {
 		return nil, ErrSessionExpired
@@ -105,6 +107,9 @@ func (s *Store) SessionByToken(ctx context.Context, token string, now time.Time)
 	if !now.Before(sess.IdleExpiresAt()) || sess.User.Disabled {
 		_ = s.w(ctx).Delete(&Session{}, "id = ?", sess.ID).Error
 		return nil, ErrSessionExpired
+	}
+	if sess.User.Role, err = s.EffectiveRole(ctx, &sess.User, now); err != nil {
+		return nil, err
 	}
 	if now.Sub(sess.LastSeenAt) >= touchInterval {
 		sess.LastSeenAt = now
