@@ -101,7 +101,7 @@ func serve(ctx context.Context, cfg *config.Config, store *models.Store, log *sl
 			}
 		}
 	}
-	auth := app.NewAuthenticator(cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret, cfg.BaseURL)
+	auth := app.NewAuthenticator(cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret, cfg.BaseURL).MapGroups(cfg.GroupRoles)
 	if cfg.UseDevProvider() {
 		if cfg.IsProduction() {
 			return errors.New("der Entwicklungs-Anmeldedienst ist im Produktivbetrieb abgeschaltet")
@@ -112,7 +112,7 @@ func serve(ctx context.Context, cfg *config.Config, store *models.Store, log *sl
 		}
 		defer dev.Close()
 		log.Info("Entwicklungs-Anmeldedienst läuft", "issuer", dev.Issuer())
-		auth = app.NewAuthenticator(dev.Issuer(), app.DevClientID, app.DevClientSecret, cfg.BaseURL)
+		auth = app.NewAuthenticator(dev.Issuer(), app.DevClientID, app.DevClientSecret, cfg.BaseURL).MapGroups(cfg.GroupRoles)
 	}
 	srv, err := app.New(app.Options{Config: cfg, Store: store, Auth: auth, Logger: log})
 	if err != nil {

@@ -27,6 +27,7 @@ type Authenticator struct {
 	clientID     string
 	clientSecret string
 	redirectURL  string // from configuration only, never from the Host header
+	groupRoles   map[string]models.Role
 	client       *http.Client
 
 	mu         sync.Mutex
@@ -38,6 +39,26 @@ type Authenticator struct {
 func NewAuthenticator(issuer, clientID, clientSecret, baseURL string) *Authenticator {
 	return &Authenticator{issuer: issuer, clientID: clientID, clientSecret: clientSecret,
 		redirectURL: baseURL + "/auth/callback", client: &http.Client{Timeout: 10 * time.Second}}
+}
+
+// MapGroups sets the groups-claim-to-role mapping (KOG_OIDC_GROUP_ROLES).
+func (a *Authenticator) MapGroups(m map[string]string) *Authenticator {
+	a.groupRoles = map[string]models.Role{}
+	for g, r := range m {
+		a.groupRoles[g] = models.Role(r)
+	}
+	return a
+}
+
+// groupRole is the highest role the groups map to, or "" for none.
+func (a *Authenticator) groupRole(groups []string) models.Role {
+	var best models.Role
+	for _, g := range groups {
+		if r, ok := a.groupRoles[g]; ok && models.RoleRank(r) > models.RoleRank(best) {
+			best = r
+		}
+	}
+	return best
 }
 
 // FormActionOrigin is the provider's origin, which the CSP must allow as a
@@ -95,12 +116,13 @@ func (a *Authenticator) AuthCodeURL(ctx context.Context, state, nonce, verifier,
 
 // idClaims are the ID token claims the portal reads.
 type idClaims struct {
-	Nonce             string `json:"nonce"`
-	AuthorizedParty   string `json:"azp"`
-	Email             string `json:"email"`
-	EmailVerified     bool   `json:"email_verified"`
-	Name              string `json:"name"`
-	PreferredUsername string `json:"preferred_username"`
+	Nonce             string   `json:"nonce"`
+	AuthorizedParty   string   `json:"azp"`
+	Email             string   `json:"email"`
+	EmailVerified     bool     `json:"email_verified"`
+	Name              string   `json:"name"`
+	PreferredUsername string   `json:"preferred_username"`
+	Groups            []string `json:"groups"`
 }
 
 // Exchange redeems the code (with the PKCE verifier), verifies the ID token
@@ -138,7 +160,7 @@ func (a *Authenticator) Exchange(ctx context.Context, code, verifier, nonce stri
 		return id, "", errors.New("ID-Token: azp fehlt oder nennt einen anderen Client")
 	}
 	id = models.Identity{Issuer: idt.Issuer, Subject: idt.Subject, Email: cl.Email,
-		EmailVerified: cl.EmailVerified, Name: cl.Name}
+		EmailVerified: cl.EmailVerified, Name: cl.Name, GroupRole: a.groupRole(cl.Groups)}
 	if id.Name == "" {
 		id.Name = cl.PreferredUsername
 	}

@@ -162,7 +162,7 @@ func TestSignInRefused(t *testing.T) {
 			return b.get(setParam(dropParam(cb, "code"), "error", "access_denied"))
 		}},
 		{"unknown account at provider", http.StatusUnauthorized, func(t *testing.T, e *testEnv, b *browser) *http.Response {
-			return b.login("niemand@kog.example")
+			return b.login("niemand")
 		}},
 	}
 	for _, tc := range cases {
@@ -371,6 +371,46 @@ func TestLoginRateLimit(t *testing.T) {
 	resp := b.get("/auth/login?login_hint=leser@kog.example")
 	if page := body(t, resp); resp.StatusCode != http.StatusTooManyRequests || !strings.Contains(page, "Zu viele Anfragen") {
 		t.Fatalf("4th sign-in: %d", resp.StatusCode)
+	}
+}
+
+func TestGroupClaimMapsRole(t *testing.T) {
+	e := newEnv(t, func(c *config.Config, _ *Options) {
+		c.GroupRoles = map[string]string{"kog-vorsitz": "chair", "kog-leser": "reader"}
+	})
+	e.dev.AddAccount(models.DemoAccount{Email: "gs@fitko.example", Name: "Gesa Stelle", Subject: "gs-1", Groups: []string{"kog-leser", "kog-vorsitz"}})
+	e.dev.AddAccount(models.DemoAccount{Email: "x@fitko.example", Name: "Xaver", Subject: "x-1", Groups: []string{"andere"}})
+	b := e.browser()
+	b.mustLogin("gs@fitko.example")
+	if page := body(t, b.get("/")); !strings.Contains(page, "Vorsitz/Geschäftsstelle") {
+		t.Fatal("group kog-vorsitz did not map to the chair role")
+	}
+	other := e.browser()
+	other.mustLogin("x@fitko.example")
+	if page := body(t, other.get("/")); !strings.Contains(page, "Leser/in (Kommune)") {
+		t.Fatal("an unmapped group changed the role")
+	}
+}
+
+func TestDevProviderSignsInInvitedPerson(t *testing.T) {
+	e := newEnv(t)
+	e.seed()
+	chair := e.browser()
+	chair.mustLogin("vorsitz@kog.example")
+	resp := chair.post("/personen", url.Values{"_csrf": {chair.csrf()}, "name": {"Nina Neumann"}, "email": {"n.neumann@paderborn.example"},
+		"organisation_id": {itoa(orgID(e, "KGSt"))}, "role": {"stellvertretung"}, "deputy_for_id": {"0"}, "start": {"2026-11-01"}})
+	if page := body(t, resp); resp.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, "Eine Stellvertretung braucht das Mitglied") {
+		t.Fatalf("deputy without member: %d", resp.StatusCode)
+	}
+	resp = chair.post("/personen", url.Values{"_csrf": {chair.csrf()}, "name": {"Nina Neumann"}, "email": {"n.neumann@paderborn.example"},
+		"organisation_id": {itoa(orgID(e, "Paderborn"))}, "role": {"gast"}, "start": {"2026-11-01"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("invite: %d %s", resp.StatusCode, body(t, resp))
+	}
+	nina := e.browser()
+	nina.mustLogin("n.neumann@paderborn.example")
+	if page := body(t, nina.get("/profil")); !strings.Contains(page, "Nina Neumann") || !strings.Contains(page, "n.neumann@paderborn.example") {
+		t.Fatal("the invited person's first sign-in did not bind the profile")
 	}
 }
 

@@ -4,11 +4,14 @@ import (
 	"bytes"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"html/template"
 	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/mail"
 	"net/url"
 	"strconv"
 	"strings"
@@ -92,7 +95,24 @@ func (d *DevProvider) Close() error { return d.mock.Shutdown() }
 func (d *DevProvider) AddAccount(a models.DemoAccount) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.accounts[strings.ToLower(a.Email)] = devUser{sub: a.Subject, email: a.Email, name: a.Name}
+	d.accounts[strings.ToLower(a.Email)] = devUser{sub: a.Subject, email: a.Email, name: a.Name, groups: a.Groups}
+}
+
+// account finds the demo account for a login_hint. Any other e-mail address
+// signs in as a new development account with a stable subject, so an invited
+// person can try their first sign-in locally.
+func (d *DevProvider) account(hint string) (devUser, bool) {
+	hint = strings.ToLower(strings.TrimSpace(hint))
+	if acc, ok := d.accounts[hint]; ok {
+		return acc, true
+	}
+	a, err := mail.ParseAddress(hint)
+	if err != nil || a.Address != hint {
+		return devUser{}, false
+	}
+	sum := sha256.Sum256([]byte(hint))
+	local, _, _ := strings.Cut(hint, "@")
+	return devUser{sub: "dev-" + hex.EncodeToString(sum[:8]), email: hint, name: local}, true
 }
 
 // allowedRedirect: only addresses inside the portal.
@@ -111,7 +131,7 @@ func (d *DevProvider) authorize(w http.ResponseWriter, r *http.Request) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	acc, ok := d.accounts[strings.ToLower(r.Form.Get("login_hint"))]
+	acc, ok := d.account(r.Form.Get("login_hint"))
 	if !ok {
 		u, _ := url.Parse(redirect)
 		q := u.Query()
@@ -178,7 +198,10 @@ func (d *DevProvider) logout(w http.ResponseWriter, r *http.Request) {
 
 // devUser is a demo account as mockoidc sees it; unlike mockoidc's own user
 // it carries a name claim and a sub in userinfo, as real providers do.
-type devUser struct{ sub, email, name string }
+type devUser struct {
+	sub, email, name string
+	groups           []string
+}
 
 func (u devUser) ID() string { return u.sub }
 
@@ -190,6 +213,9 @@ func (u devUser) Userinfo(scope []string) ([]byte, error) {
 			info["email"], info["email_verified"] = u.email, true
 		case "profile":
 			info["name"], info["preferred_username"] = u.name, u.email
+			if len(u.groups) > 0 {
+				info["groups"] = u.groups
+			}
 		}
 	}
 	return json.Marshal(info)
@@ -202,7 +228,7 @@ func (u devUser) Claims(scope []string, base *mockoidc.IDTokenClaims) (jwt.Claim
 		case "email":
 			c.Email, c.EmailVerified = u.email, true
 		case "profile":
-			c.Name = u.name
+			c.Name, c.Groups = u.name, u.groups
 		}
 	}
 	return c, nil
@@ -210,9 +236,10 @@ func (u devUser) Claims(scope []string, base *mockoidc.IDTokenClaims) (jwt.Claim
 
 type devClaims struct {
 	*mockoidc.IDTokenClaims
-	Email         string `json:"email,omitempty"`
-	EmailVerified bool   `json:"email_verified,omitempty"`
-	Name          string `json:"name,omitempty"`
+	Email         string   `json:"email,omitempty"`
+	EmailVerified bool     `json:"email_verified,omitempty"`
+	Name          string   `json:"name,omitempty"`
+	Groups        []string `json:"groups,omitempty"`
 }
 
 // DevProviderAddr is where the development provider listens: loopback, on

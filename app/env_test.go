@@ -63,7 +63,7 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		opt(cfg, &o)
 	}
 	if o.Auth == nil {
-		o.Auth = NewAuthenticator(cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret, cfg.BaseURL)
+		o.Auth = NewAuthenticator(cfg.OIDCIssuer, cfg.OIDCClientID, cfg.OIDCClientSecret, cfg.BaseURL).MapGroups(cfg.GroupRoles)
 	}
 	srv, err := New(o)
 	if err != nil {

@@ -129,7 +129,7 @@ func templateFuncs() template.FuncMap {
 		"personLine": func(m models.Membership, contacts map[uint]Contact) personLine {
 			return personLine{M: m, C: contacts[m.PersonID]}
 		},
-		"sub":     func(a, b int) int { return a - b },
+		"sub": func(a, b int) int { return a - b },
 	}
 }
 

@@ -39,10 +39,14 @@ type Config struct {
 	OIDCClientID     string   // KOG_OIDC_CLIENT_ID
 	OIDCClientSecret string   // KOG_OIDC_CLIENT_SECRET
 	AdminSubjects    []string // KOG_ADMIN_SUBJECTS, "issuer|subject" or e-mail
-	TrustedProxies   []string // KOG_TRUSTED_PROXIES, CIDRs
-	LogFormat        string   // KOG_LOG_FORMAT
-	LogLevel         string   // KOG_LOG_LEVEL
-	SMTPURL          string   // KOG_SMTP_URL
+	// GroupRoles maps values of the provider's "groups" claim to portal
+	// roles (KOG_OIDC_GROUP_ROLES="kog-vorsitz=chair,kog-mitglied=member"),
+	// for operators whose IdP already knows the committee.
+	GroupRoles     map[string]string
+	TrustedProxies []string // KOG_TRUSTED_PROXIES, CIDRs
+	LogFormat      string   // KOG_LOG_FORMAT
+	LogLevel       string   // KOG_LOG_LEVEL
+	SMTPURL        string   // KOG_SMTP_URL
 }
 
 // Load reads the configuration from the process environment.
@@ -70,9 +74,14 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		OIDCClientSecret: get("KOG_OIDC_CLIENT_SECRET", ""),
 		AdminSubjects:    splitList(getenv("KOG_ADMIN_SUBJECTS")),
 		TrustedProxies:   splitList(getenv("KOG_TRUSTED_PROXIES")),
+		GroupRoles:       map[string]string{},
 		LogFormat:        get("KOG_LOG_FORMAT", "text"),
 		LogLevel:         get("KOG_LOG_LEVEL", "info"),
 		SMTPURL:          get("KOG_SMTP_URL", ""),
+	}
+	for _, pair := range splitList(getenv("KOG_OIDC_GROUP_ROLES")) {
+		group, role, _ := strings.Cut(pair, "=")
+		c.GroupRoles[strings.TrimSpace(group)] = strings.TrimSpace(role)
 	}
 	if !c.IsProduction() {
 		if len(c.AdminSubjects) == 0 {
@@ -121,6 +130,13 @@ func (c *Config) Validate() error {
 	for _, cidr := range c.TrustedProxies {
 		if _, _, err := net.ParseCIDR(cidr); err != nil && net.ParseIP(cidr) == nil {
 			add("KOG_TRUSTED_PROXIES enthält keinen gültigen CIDR-Bereich: %q", cidr)
+		}
+	}
+	for group, role := range c.GroupRoles {
+		switch role {
+		case "reader", "member", "chair", "admin":
+		default:
+			add("KOG_OIDC_GROUP_ROLES: Gruppe %q braucht eine der Rollen reader, member, chair oder admin, nicht %q", group, role)
 		}
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {

@@ -27,6 +27,9 @@ func rank(r Role) int {
 	return 0
 }
 
+// RoleRank orders roles: anonymous 0, reader 1 … admin 4.
+func RoleRank(r Role) int { return rank(r) }
+
 // IsSignedIn reports whether u is an active account.
 func IsSignedIn(u *User) bool { return RoleOf(u) != RoleAnonymous }
 

@@ -19,6 +19,7 @@ type DemoAccount struct {
 	Name    string
 	Role    Role
 	Subject string
+	Groups  []string // groups claim, for tests of KOG_OIDC_GROUP_ROLES
 }
 
 // DemoAccounts are the four development sign-ins named in DESIGN.md.

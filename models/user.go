@@ -84,6 +84,9 @@ type Identity struct {
 	Email         string
 	EmailVerified bool
 	Name          string
+	// GroupRole is the highest role the provider's groups claim maps to
+	// (KOG_OIDC_GROUP_ROLES); it raises the account's role at sign-in.
+	GroupRole Role
 }
 
 // ErrUserDisabled refuses a sign-in of a disabled account.
@@ -118,6 +121,9 @@ func (s *Store) SignIn(ctx context.Context, id Identity, adminSubjects []string,
 		}
 		if isConfiguredAdmin(id, adminSubjects) {
 			user.Role = RoleAdmin
+		}
+		if id.GroupRole.Valid() && rank(id.GroupRole) > rank(user.Role) {
+			user.Role = id.GroupRole
 		}
 		user.LastLoginAt = &now
 		if err := tx.Save(&user).Error; err != nil {

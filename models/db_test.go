@@ -1,0 +1,536 @@
+package models
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path/filepath"
+	"reflect"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// schemaDump returns every table, index and trigger definition of the
+// database, so two states of the schema can be compared.
+func schemaDump(t testing.TB, s *Store) []string {
+	t.Helper()
+	var rows []struct{ Type, Name, SQL string }
+	if err := s.db.Raw("SELECT type, name, coalesce(sql, '') AS sql FROM sqlite_master ORDER BY type, name").Scan(&rows).Error; err != nil {
+		t.Fatalf("read sqlite_master: %v", err)
+	}
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = r.Type + " " + r.Name + ": " + r.SQL
+	}
+	return out
+}
+
+func appliedMigrations(t testing.TB, s *Store) []string {
+	t.Helper()
+	var ids []string
+	if err := s.db.Table(migrationsTable).Order("id").Pluck("id", &ids).Error; err != nil {
+		t.Fatalf("read %s: %v", migrationsTable, err)
+	}
+	return ids
+}
+
+func TestMigrateEmptyDatabaseToHead(t *testing.T) {
+	ctx := context.Background()
+	s := openTestStore(t, filepath.Join(t.TempDir(), "kog.db"), testSecret)
+
+	if ok, _ := s.MigrationsCurrent(ctx); ok {
+		t.Fatal("MigrationsCurrent on an empty database = true, want false")
+	}
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("Migrate: %v", err)
+	}
+	ok, err := s.MigrationsCurrent(ctx)
+	if err != nil || !ok {
+		t.Fatalf("MigrationsCurrent after Migrate = %v, %v; want true, nil", ok, err)
+	}
+	var want []string
+	for _, m := range migrations {
+		want = append(want, m.ID)
+	}
+	slices.Sort(want)
+	if got := appliedMigrations(t, s); !slices.Equal(got, want) {
+		t.Fatalf("%s holds %q, want %q", migrationsTable, got, want)
+	}
+	if !slices.Contains(want, "0001_foundation") {
+		t.Fatalf("0001_foundation is not among the migrations %q", want)
+	}
+	for _, table := range []string{"settings", "organisations", "users", "sessions", "login_states", "audit_entries"} {
+		if !s.db.Migrator().HasTable(table) {
+			t.Errorf("table %s missing after Migrate", table)
+		}
+	}
+
+	// A second run is a no-op: same schema, same migration records.
+	before := schemaDump(t, s)
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatalf("second Migrate: %v", err)
+	}
+	if after := schemaDump(t, s); !slices.Equal(before, after) {
+		t.Fatalf("second Migrate changed the schema:\nbefore %q\nafter  %q", before, after)
+	}
+	if got := appliedMigrations(t, s); !slices.Equal(got, want) {
+		t.Fatalf("after second Migrate %s holds %q, want %q", migrationsTable, got, want)
+	}
+}
+
+// allModels lists every live model; the round trip and the schema test cover
+// each of them.
+var allModels = []any{&Setting{}, &Organisation{}, &User{}, &Session{}, &LoginState{}, &AuditEntry{}}
+
+// TestModelsMatchMigratedSchema guards against drift between the live structs
+// and the snapshot structs of the migrations: every column a model writes
+// must exist after migrating.
+func TestModelsMatchMigratedSchema(t *testing.T) {
+	s := newTestStore(t)
+	for _, m := range allModels {
+		stmt := &gorm.Statement{DB: s.db}
+		if err := stmt.Parse(m); err != nil {
+			t.Fatalf("parse %T: %v", m, err)
+		}
+		cols, err := s.db.Migrator().ColumnTypes(m)
+		if err != nil {
+			t.Fatalf("columns of %s: %v", stmt.Schema.Table, err)
+		}
+		have := map[string]bool{}
+		for _, c := range cols {
+			have[c.Name()] = true
+		}
+		for _, name := range stmt.Schema.DBNames {
+			if !have[name] {
+				t.Errorf("%T writes column %s.%s, which no migration creates", m, stmt.Schema.Table, name)
+			}
+		}
+		if len(have) != len(stmt.Schema.DBNames) {
+			t.Errorf("table %s has %d columns, model %T maps %d", stmt.Schema.Table, len(have), m, len(stmt.Schema.DBNames))
+		}
+	}
+}
+
+// recordDiffs compares two records of the same struct type field by field:
+// times with Equal (the database may change the location), association
+// structs are skipped (they are loaded separately).
+func recordDiffs(want, got any) []string {
+	wv, gv := reflect.ValueOf(want), reflect.ValueOf(got)
+	if wv.Kind() == reflect.Pointer {
+		wv, gv = wv.Elem(), gv.Elem()
+	}
+	var diffs []string
+	timeType := reflect.TypeOf(time.Time{})
+	for i := 0; i < wv.NumField(); i++ {
+		f := wv.Type().Field(i)
+		w, g := wv.Field(i), gv.Field(i)
+		switch {
+		case f.Type == timeType:
+			if !w.Interface().(time.Time).Equal(g.Interface().(time.Time)) {
+				diffs = append(diffs, fmt.Sprintf("%s: got %v, want %v", f.Name, g.Interface(), w.Interface()))
+			}
+		case f.Type == reflect.PointerTo(timeType):
+			wt, gt := w.Interface().(*time.Time), g.Interface().(*time.Time)
+			if (wt == nil) != (gt == nil) || (wt != nil && !wt.Equal(*gt)) {
+				diffs = append(diffs, fmt.Sprintf("%s: got %v, want %v", f.Name, gt, wt))
+			}
+		case f.Type.Kind() == reflect.Struct, f.Type.Kind() == reflect.Pointer && f.Type.Elem().Kind() == reflect.Struct:
+			// association
+		default:
+			if !reflect.DeepEqual(w.Interface(), g.Interface()) {
+				diffs = append(diffs, fmt.Sprintf("%s: got %#v, want %#v", f.Name, g.Interface(), w.Interface()))
+			}
+		}
+	}
+	return diffs
+}
+
+func TestRecordDiffsSeesChanges(t *testing.T) {
+	a := User{ID: 1, Issuer: ptr("i"), Email: "a@example.org", LastLoginAt: ptr(t0), CreatedAt: t0}
+	b := a
+	if d := recordDiffs(&a, &b); len(d) != 0 {
+		t.Fatalf("equal records differ: %q", d)
+	}
+	b.Issuer, b.Email, b.LastLoginAt, b.CreatedAt = ptr("j"), "b@example.org", ptr(t0.Add(time.Nanosecond)), t0.Add(time.Second)
+	if d := recordDiffs(&a, &b); len(d) != 4 {
+		t.Fatalf("recordDiffs found %q, want 4 differences", d)
+	}
+}
+
+func TestRoundTripEveryModel(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	// Sub-second parts check that timestamps keep their precision.
+	at := t0.Add(123456789 * time.Nanosecond)
+	later := at.Add(90 * time.Minute)
+
+	// roundTrip creates want through the writer and reads it back through
+	// the read-only pool, which must see the committed row.
+	roundTrip := func(t *testing.T, want any, got any, pk string, id any) {
+		t.Helper()
+		if err := s.w(ctx).Create(want).Error; err != nil {
+			t.Fatalf("create %T: %v", want, err)
+		}
+		if err := s.r(ctx).Where(pk+" = ?", id).First(got).Error; err != nil {
+			t.Fatalf("read %T back: %v", got, err)
+		}
+		for _, d := range recordDiffs(want, got) {
+			t.Errorf("%T %s", got, d)
+		}
+	}
+
+	t.Run("Setting", func(t *testing.T) {
+		want := &Setting{Key: "test_key", Value: "Wert mit Umlauten: äöüß"}
+		roundTrip(t, want, &Setting{}, "key", want.Key)
+		if v, err := s.Setting(ctx, want.Key); err != nil || v != want.Value {
+			t.Errorf("Store.Setting = %q, %v; want %q", v, err, want.Value)
+		}
+		if v, err := s.Setting(ctx, "never_set"); err != nil || v != "" {
+			t.Errorf("Store.Setting(never_set) = %q, %v; want \"\", nil", v, err)
+		}
+	})
+
+	orgs := []*Organisation{
+		{Name: "Stadt Musterhausen", ShortName: "Musterhausen", Kind: OrgCity, State: "Hessen", AGS: "06411000",
+			Website: "https://www.musterhausen.example", RepresentedBy: "Deutscher Städtetag", Seats: 2,
+			CreatedAt: at, UpdatedAt: later},
+		// A chair holds no seat: zero values must survive too.
+		{Name: "Vorsitz ohne Sitz", Kind: OrgFederal, IsChair: true, Seats: 0, CreatedAt: at, UpdatedAt: at},
+	}
+	for _, want := range orgs {
+		t.Run("Organisation/"+want.Name, func(t *testing.T) {
+			got := &Organisation{}
+			roundTrip(t, want, got, "id", want.ID)
+			viaStore, err := s.Organisation(ctx, want.ID)
+			if err != nil {
+				t.Fatalf("Store.Organisation: %v", err)
+			}
+			for _, d := range recordDiffs(want, viaStore) {
+				t.Errorf("Store.Organisation %s", d)
+			}
+		})
+	}
+
+	user := &User{Issuer: ptr("https://idp.example"), Subject: ptr("sub-1"), Email: "a.b@example.org",
+		EmailVerified: true, Name: "Anna Beispiel", Role: RoleMember, Disabled: true, LastLoginAt: ptr(later),
+		CreatedAt: at, UpdatedAt: later}
+	t.Run("User", func(t *testing.T) {
+		roundTrip(t, user, &User{}, "id", user.ID)
+		viaStore, err := s.User(ctx, user.ID)
+		if err != nil {
+			t.Fatalf("Store.User: %v", err)
+		}
+		for _, d := range recordDiffs(user, viaStore) {
+			t.Errorf("Store.User %s", d)
+		}
+	})
+	invited := &User{Email: "invited@example.org", Role: RoleReader, CreatedAt: at, UpdatedAt: at}
+	t.Run("User/invited", func(t *testing.T) {
+		roundTrip(t, invited, &User{}, "id", invited.ID)
+	})
+
+	t.Run("Session", func(t *testing.T) {
+		want := &Session{ID: strings.Repeat("ab", 32), UserID: user.ID, CSRFToken: "csrf-token",
+			IDToken: "eyJ.header.payload", IP: "2001:db8::1", UserAgent: "Mozilla/5.0",
+			CreatedAt: at, LastSeenAt: later, ExpiresAt: at.Add(SessionAbsoluteTimeout)}
+		got := &Session{}
+		roundTrip(t, want, got, "id", want.ID)
+		var withUser Session
+		if err := s.r(ctx).Preload("User").First(&withUser, "id = ?", want.ID).Error; err != nil {
+			t.Fatal(err)
+		}
+		if withUser.User.ID != user.ID || withUser.User.Email != user.Email {
+			t.Errorf("Session.User = %d %q, want %d %q", withUser.User.ID, withUser.User.Email, user.ID, user.Email)
+		}
+	})
+
+	t.Run("LoginState", func(t *testing.T) {
+		want := &LoginState{ID: strings.Repeat("cd", 32), Nonce: "nonce", Verifier: strings.Repeat("v", 128),
+			Next: "/sitzungen/1?tab=tagesordnung", CreatedAt: at, ExpiresAt: at.Add(LoginStateTTL)}
+		roundTrip(t, want, &LoginState{}, "id", want.ID)
+	})
+
+	t.Run("AuditEntry", func(t *testing.T) {
+		want := &AuditEntry{CreatedAt: at, ActorID: &user.ID, TargetUserID: &invited.ID, Action: AuditRoleChanged,
+			Detail: "reader → member", IP: "192.0.2.7"}
+		roundTrip(t, want, &AuditEntry{}, "id", want.ID)
+		es, total, err := s.AuditEntries(ctx, 10, 0)
+		if err != nil || total != 1 || len(es) != 1 {
+			t.Fatalf("AuditEntries = %d entries, total %d, %v; want 1", len(es), total, err)
+		}
+		if es[0].Actor == nil || es[0].Actor.ID != user.ID || es[0].Target == nil || es[0].Target.ID != invited.ID {
+			t.Errorf("AuditEntries did not load actor %d and target %d: %+v", user.ID, invited.ID, es[0])
+		}
+	})
+}
+
+// TestForeignKeysEnforced: a session needs its user, and deleting a user
+// ends its sessions (ON DELETE CASCADE), which only works with foreign_keys=on.
+func TestForeignKeysEnforced(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	err := s.w(ctx).Create(&Session{ID: "orphan", UserID: 4711, CSRFToken: "x", ExpiresAt: t0}).Error
+	if err == nil || !strings.Contains(strings.ToLower(err.Error()), "foreign key") {
+		t.Fatalf("session for a missing user: err = %v, want a foreign key error", err)
+	}
+	u := mustSignIn(t, s, Identity{Issuer: "https://idp.example", Subject: "fk"})
+	if _, _, err := s.CreateSession(ctx, u.ID, "", "", "", "", t0); err != nil {
+		t.Fatal(err)
+	}
+	// The audit entry of the sign-in references the user; drop it first.
+	if err := s.w(ctx).Where("target_user_id = ?", u.ID).Delete(&AuditEntry{}).Error; err != nil {
+		t.Fatal(err)
+	}
+	if err := s.w(ctx).Delete(&User{}, u.ID).Error; err != nil {
+		t.Fatalf("delete user: %v", err)
+	}
+	if n := count(t, s, &Session{}); n != 0 {
+		t.Fatalf("%d sessions left after deleting their user, want 0 (cascade)", n)
+	}
+}
+
+// holdConns takes n connections from db at the same time, so each pooled
+// connection is checked, not the same one n times.
+func holdConns(t *testing.T, db *sql.DB, n int) []*sql.Conn {
+	t.Helper()
+	conns := make([]*sql.Conn, n)
+	for i := range conns {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		c, err := db.Conn(ctx)
+		cancel()
+		if err != nil {
+			t.Fatalf("connection %d of %d: %v", i+1, n, err)
+		}
+		conns[i] = c
+	}
+	t.Cleanup(func() {
+		for _, c := range conns {
+			_ = c.Close()
+		}
+	})
+	return conns
+}
+
+func TestPragmasOnEveryPooledConnection(t *testing.T) {
+	ctx := context.Background()
+	s := newTestStore(t)
+	writer, err := s.db.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	reader, err := s.ro.DB()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pools := []struct {
+		name string
+		db   *sql.DB
+		size int
+	}{
+		{"writer", writer, 1},
+		{"reader", reader, 8},
+	}
+	want := map[string]string{"journal_mode": "wal", "synchronous": "2", "foreign_keys": "1", "busy_timeout": "5000"}
+
+	for _, p := range pools {
+		t.Run(p.name, func(t *testing.T) {
+			if got := p.db.Stats().MaxOpenConnections; got != p.size {
+				t.Fatalf("MaxOpenConnections = %d, want %d", got, p.size)
+			}
+			conns := holdConns(t, p.db, p.size)
+			// The pool is full: one more connection must wait.
+			waitCtx, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+			defer cancel()
+			if extra, err := p.db.Conn(waitCtx); err == nil {
+				extra.Close()
+				t.Fatalf("pool handed out connection %d, limit is %d", p.size+1, p.size)
+			}
+			for i, c := range conns {
+				for _, pragma := range []string{"journal_mode", "synchronous", "foreign_keys", "busy_timeout"} {
+					var got string
+					if err := c.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
+						t.Fatalf("conn %d: PRAGMA %s: %v", i, pragma, err)
+					}
+					if strings.ToLower(got) != want[pragma] {
+						t.Errorf("conn %d: %s = %s, want %s", i, pragma, got, want[pragma])
+					}
+				}
+			}
+		})
+	}
+
+	t.Run("reader refuses writes", func(t *testing.T) {
+		for i, c := range holdConns(t, reader, 8) {
+			_, err := c.ExecContext(ctx, "INSERT INTO settings (key, value) VALUES (?, 'x')", fmt.Sprint("ro", i))
+			if err == nil || !strings.Contains(strings.ToLower(err.Error()), "readonly") {
+				t.Errorf("reader conn %d: insert err = %v, want a read-only error", i, err)
+			}
+		}
+		if n := count(t, s, &Setting{}); n != 0 {
+			t.Fatalf("%d settings written through the read-only pool", n)
+		}
+	})
+
+	// _txlock=immediate: a writer transaction takes the write lock at BEGIN,
+	// before its first statement, so it can never fail later with
+	// SQLITE_BUSY when upgrading a read lock.
+	t.Run("writer transactions begin immediate", func(t *testing.T) {
+		path := dbPath(t, s) // before BeginTx: the writer pool has one connection
+		tx, err := writer.BeginTx(ctx, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		other, err := sql.Open("sqlite3", "file:"+path+"?_busy_timeout=0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer other.Close()
+		_, err = other.ExecContext(ctx, "BEGIN IMMEDIATE")
+		if err == nil {
+			_, _ = other.ExecContext(ctx, "ROLLBACK")
+			t.Fatal("a second writer got the write lock while a writer transaction was open: BEGIN is not IMMEDIATE")
+		}
+		if !strings.Contains(err.Error(), "locked") && !strings.Contains(err.Error(), "busy") {
+			t.Fatalf("second writer: %v, want database is locked", err)
+		}
+	})
+}
+
+// dbPath is the file the store has open.
+func dbPath(t *testing.T, s *Store) string {
+	t.Helper()
+	var rows []struct {
+		Seq  int
+		Name string
+		File string
+	}
+	if err := s.db.Raw("PRAGMA database_list").Scan(&rows).Error; err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range rows {
+		if r.Name == "main" {
+			return r.File
+		}
+	}
+	t.Fatal("no main database")
+	return ""
+}
+
+// TestConcurrentWriters: 50 goroutines write for two seconds, single inserts
+// and read-modify-write transactions, while readers keep reading. The single
+// writer connection with BEGIN IMMEDIATE must give zero errors (no
+// SQLITE_BUSY, no "database is locked") and lose no write.
+func TestConcurrentWriters(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs for two seconds")
+	}
+	const (
+		writers  = 50
+		readers  = 4
+		duration = 2 * time.Second
+	)
+	ctx := context.Background()
+	// Waiting for the writer counts as a slow query; those warnings are
+	// expected here, errors are still logged.
+	s := openTestStoreLog(t, filepath.Join(t.TempDir(), "kog.db"), testSecret, slog.LevelError)
+	if err := s.Migrate(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.w(ctx).Create(&Setting{Key: "counter", Value: "0"}).Error; err != nil {
+		t.Fatal(err)
+	}
+
+	var (
+		inserts, increments, reads atomic.Int64
+		errCount                   atomic.Int64
+		firstErr                   error
+		errOnce                    sync.Once
+	)
+	fail := func(err error) {
+		errCount.Add(1)
+		errOnce.Do(func() { firstErr = err })
+	}
+	deadline := time.Now().Add(duration)
+	perWriter := make([]atomic.Int64, writers)
+	var wg sync.WaitGroup
+	for w := range writers {
+		wg.Go(func() {
+			for i := 0; time.Now().Before(deadline); i++ {
+				perWriter[w].Add(1)
+				if i%4 == 3 {
+					// Read-modify-write: with deferred transactions on several
+					// connections this is where SQLITE_BUSY would strike.
+					err := s.w(ctx).Transaction(func(tx *gorm.DB) error {
+						var st Setting
+						if err := tx.First(&st, "key = ?", "counter").Error; err != nil {
+							return err
+						}
+						var n int
+						fmt.Sscan(st.Value, &n)
+						return tx.Model(&st).Update("value", fmt.Sprint(n+1)).Error
+					})
+					if err != nil {
+						fail(err)
+						continue
+					}
+					increments.Add(1)
+					continue
+				}
+				err := s.Audit(ctx, AuditEntry{Action: AuditLogin, Detail: fmt.Sprintf("w%d-%d", w, i), IP: "192.0.2.1"})
+				if err != nil {
+					fail(err)
+					continue
+				}
+				inserts.Add(1)
+			}
+		})
+	}
+	for range readers {
+		wg.Go(func() {
+			for time.Now().Before(deadline) {
+				if _, _, err := s.AuditEntries(ctx, 5, 0); err != nil {
+					fail(fmt.Errorf("reader: %w", err))
+					continue
+				}
+				reads.Add(1)
+				// Paced like page requests: a tight loop would only starve
+				// the writers of CPU on a small machine.
+				time.Sleep(time.Millisecond)
+			}
+		})
+	}
+	wg.Wait()
+
+	t.Logf("%d inserts, %d increments, %d reads in %v", inserts.Load(), increments.Load(), reads.Load(), duration)
+	if n := errCount.Load(); n > 0 {
+		busy := strings.Contains(firstErr.Error(), "locked") || strings.Contains(firstErr.Error(), "busy") || errors.Is(firstErr, context.DeadlineExceeded)
+		t.Fatalf("%d errors (busy/locked: %v), first: %v", n, busy, firstErr)
+	}
+	for w := range perWriter {
+		if perWriter[w].Load() < 2 {
+			t.Fatalf("writer %d wrote %d times: the writers did not overlap", w, perWriter[w].Load())
+		}
+	}
+	if increments.Load() == 0 {
+		t.Fatal("no read-modify-write transaction ran")
+	}
+	if got := count(t, s, &AuditEntry{}); got != inserts.Load() {
+		t.Errorf("%d audit entries stored, %d inserts succeeded", got, inserts.Load())
+	}
+	var distinct int64
+	if err := s.db.Model(&AuditEntry{}).Distinct("detail").Count(&distinct).Error; err != nil || distinct != inserts.Load() {
+		t.Errorf("%d distinct audit entries (%v), want %d", distinct, err, inserts.Load())
+	}
+	if v, err := s.Setting(ctx, "counter"); err != nil || v != fmt.Sprint(increments.Load()) {
+		t.Errorf("counter = %s (%v), want %d: an increment was lost", v, err, increments.Load())
+	}
+}
