@@ -88,7 +88,7 @@ func (e *testEnv) advance(d time.Duration) {
 // seed loads the demo committee and demo invitations.
 func (e *testEnv) seed() {
 	e.t.Helper()
-	if _, err := e.store.SeedDemo(context.Background()); err != nil {
+	if _, err := e.store.SeedDemoAt(context.Background(), e.now()); err != nil {
 		e.t.Fatal(err)
 	}
 }

@@ -12,6 +12,11 @@ type HomePage struct {
 	Page
 	Organisations []models.Organisation
 	Seats         int
+	// Members see the next meeting with its join link and their answer.
+	Next      *models.Meeting
+	Mine      *models.Registration
+	JoinNow   bool
+	ShowVideo bool
 }
 
 func (s *Server) home(c *fiber.Ctx) error {
@@ -19,8 +24,13 @@ func (s *Server) home(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
+	next, mine, err := s.nextMeetingFor(c)
+	if err != nil {
+		return err
+	}
 	return s.render(c, fiber.StatusOK, "home/index", HomePage{Page: s.page(c, "Startseite"),
-		Organisations: orgs, Seats: models.CommitteeSeats(orgs)})
+		Organisations: orgs, Seats: models.CommitteeSeats(orgs), Next: next, Mine: mine,
+		JoinNow: soon(next, s.now()), ShowVideo: models.CanSeeVideoLink(currentUser(c))})
 }
 
 // legalPage serves the fixed pages every public German site needs

@@ -60,8 +60,28 @@ var routeMatrix = map[string][5]int{
 	"POST /mitgliedschaften/:id/beenden":  {403, 403, 403, 303, 303},
 	// Profiles belong to people in the committee; the demo reader and admin
 	// have none, so saving finds nothing to save.
-	"GET /profil":  {303, 200, 200, 200, 200},
-	"POST /profil": {403, 404, 303, 303, 404},
+	"GET /profil":                     {303, 200, 200, 200, 200},
+	"POST /profil":                    {403, 404, 303, 303, 404},
+	"GET /sitzungen":                  {200, 200, 200, 200, 200},
+	"GET /sitzungen/neu":              {303, 403, 403, 200, 200},
+	"POST /sitzungen":                 {403, 403, 403, 303, 303},
+	"GET /sitzungen/:id":              {200, 200, 200, 200, 200},
+	"GET /sitzungen/:id/kalender.ics": {200, 200, 200, 200, 200},
+	"GET /sitzungen/:id/bearbeiten":   {303, 403, 403, 200, 200},
+	"POST /sitzungen/:id":             {403, 403, 403, 303, 303},
+	"POST /sitzungen/:id/status":      {403, 403, 403, 303, 303},
+	"POST /sitzungen/:id/absagen":     {403, 403, 403, 303, 303},
+	// Answers come from people with a seat; the demo admin has none.
+	"POST /sitzungen/:id/anmeldung":   {403, 403, 303, 303, 403},
+	"GET /sitzungen/:id/anwesenheit":  {303, 403, 403, 200, 200},
+	"POST /sitzungen/:id/anwesenheit": {403, 403, 403, 303, 303},
+	"GET /sitzungsreihen/neu":         {303, 403, 403, 200, 200},
+	"POST /sitzungsreihen":            {403, 403, 403, 303, 303},
+	"POST /beschlussfaehigkeit":       {403, 403, 403, 303, 303},
+	// The feed's secret token is its authentication, not the session.
+	"GET /kalender/:token.ics":      {200, 200, 200, 200, 200},
+	"POST /kalender/abo":            {403, 303, 303, 303, 303},
+	"POST /kalender/abo/widerrufen": {403, 303, 303, 303, 303},
 }
 
 // formFor gives each POST route a valid body besides the CSRF token; role
@@ -89,6 +109,20 @@ func formFor(e *testEnv, route, role string) url.Values {
 		return url.Values{"end": {"2026-11-20"}}
 	case "POST /profil":
 		return url.Values{"name": {"Max Mertens"}, "phone": {"0341 123-0"}, "show_phone": {"true"}}
+	case "POST /sitzungen", "POST /sitzungen/:id":
+		return url.Values{"kind": {"praesenz"}, "title": {"Sondersitzung"}, "date": {"2026-12-16"}, "start": {"10:00"},
+			"end": {"12:00"}, "location": {"Berlin"}}
+	case "POST /sitzungen/:id/status":
+		return url.Values{"status": {"eingeladen"}}
+	case "POST /sitzungen/:id/absagen":
+		return url.Values{"reason": {"Terminkonflikt"}}
+	case "POST /sitzungen/:id/anmeldung":
+		return url.Values{"answer": {"teilnahme"}}
+	case "POST /sitzungsreihen":
+		return url.Values{"title": {"Reihe"}, "weekday": {"3"}, "ordinal": {"2"}, "start": {"10:00"}, "end": {"11:00"},
+			"video_url": {"https://meet.example/k"}, "year": {"2027"}}
+	case "POST /beschlussfaehigkeit":
+		return url.Values{"num": {"1"}, "den": {"2"}, "strict": {"true"}}
 	}
 	return url.Values{}
 }
@@ -147,6 +181,25 @@ func concrete(e *testEnv, path string) string {
 		id = orgID(e, "Düsseldorf")
 	case strings.HasPrefix(path, "/personen/"):
 		id = personID(e, "paul@gemeinde.example")
+	case strings.HasPrefix(path, "/kalender/"):
+		token, err := e.store.RenewCalendarToken(context.Background(), userID(e.t, e, "mitglied@kog.example"))
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		return strings.Replace(path, ":token", token, 1)
+	case strings.HasSuffix(path, "/status") || strings.HasSuffix(path, "/absagen"):
+		m, err := e.store.CreateMeeting(context.Background(), models.MeetingInput{Kind: models.MeetingInPerson, Title: "Frisch",
+			Date: "2026-12-20", Start: "10:00", End: "11:00", Location: "Bonn"})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		id = m.ID
+	case strings.HasPrefix(path, "/sitzungen/"):
+		m, err := e.store.NextMeeting(context.Background(), e.now())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		id = m.ID
 	case strings.HasPrefix(path, "/mitgliedschaften/"):
 		freshTerms++
 		p, err := e.store.InvitePerson(context.Background(), models.Invitation{Name: "Gast " + itoa(freshTerms),

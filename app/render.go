@@ -120,6 +120,16 @@ func templateFuncs() template.FuncMap {
 			return ""
 		},
 		"isodate": func(t time.Time) string { return t.Format("2006-01-02") },
+		"webcal":  webcal,
+		"field": func(name, label, typ, value string, errs map[string]string, optional bool) inputField {
+			return inputField{Name: name, Label: label, Type: typ, Value: value, Error: errs[name], Optional: optional}
+		},
+		// when is a meeting's time span in Berlin: "Mi., 14.01.2026, 10:00–11:30 Uhr".
+		"when": func(start, end time.Time) string {
+			s, e := start.In(berlin), end.In(berlin)
+			wd := [...]string{"So.", "Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa."}[s.Weekday()]
+			return wd + ", " + s.Format("02.01.2006, 15:04") + "–" + e.Format("15:04") + " Uhr"
+		},
 		// personLine pairs a term with what the viewer may see of the
 		// person's contact data, for partials/person_line.
 		"termFields": func(orgID uint, role string, deputyFor uint, voting bool, start string, orgs []models.Organisation,
@@ -157,4 +167,10 @@ type termFields struct {
 	Members       []models.Membership
 	SeatRoles     []models.SeatRole
 	Errors        map[string]string
+}
+
+// inputField is the data of partials/input.
+type inputField struct {
+	Name, Label, Type, Value, Error string
+	Optional                        bool
 }

@@ -23,6 +23,9 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0002_people_memberships", Migrate: migrate0002, Rollback: func(tx *gorm.DB) error {
 		return tx.Migrator().DropTable("memberships", "people")
 	}},
+	{ID: "0003_meetings", Migrate: migrate0003, Rollback: func(tx *gorm.DB) error {
+		return tx.Migrator().DropTable("attendances", "registrations", "meetings", "series", "calendar_feeds")
+	}},
 }
 
 func migrate0001(tx *gorm.DB) error {
@@ -125,6 +128,84 @@ func migrate0002(tx *gorm.DB) error {
 		UpdatedAt      time.Time
 	}
 	return tx.Migrator().CreateTable(&person{}, &membership{})
+}
+
+func migrate0003(tx *gorm.DB) error {
+	type user struct{ ID uint }
+	type person struct{ ID uint }
+	type organisation struct{ ID uint }
+	type series struct {
+		ID        uint   `gorm:"primaryKey"`
+		Title     string `gorm:"size:255;not null"`
+		Weekday   int    `gorm:"not null"`
+		Ordinal   int    `gorm:"not null"`
+		StartTime string `gorm:"size:5;not null"`
+		EndTime   string `gorm:"size:5;not null"`
+		VideoURL  string `gorm:"size:500"`
+		Year      int    `gorm:"not null"`
+		CreatedAt time.Time
+	}
+	type meeting struct {
+		ID             uint `gorm:"primaryKey"`
+		Number         int  `gorm:"index"`
+		Kind           string
+		Title          string    `gorm:"size:255;not null"`
+		StartsAt       time.Time `gorm:"not null;index"`
+		EndsAt         time.Time `gorm:"not null"`
+		VideoURL       string    `gorm:"size:500"`
+		Location       string    `gorm:"size:255"`
+		Address        string    `gorm:"size:500"`
+		Description    string    `gorm:"type:text"`
+		Status         string    `gorm:"size:24;not null;index"`
+		CancelReason   string    `gorm:"size:500"`
+		SeriesID       *uint     `gorm:"index"`
+		Series         *series
+		Sequence       int `gorm:"not null;default:0"`
+		InvitedAt      *time.Time
+		QuorumChecked  bool
+		QuorumReached  bool
+		QuorumPresent  int
+		QuorumSeats    int
+		QuorumRequired int
+		QuorumAt       *time.Time
+		CreatedAt      time.Time
+		UpdatedAt      time.Time
+	}
+	type registration struct {
+		ID           uint     `gorm:"primaryKey"`
+		MeetingID    uint     `gorm:"not null;uniqueIndex:idx_registration"`
+		Meeting      *meeting `gorm:"constraint:OnDelete:CASCADE"`
+		PersonID     uint     `gorm:"not null;uniqueIndex:idx_registration"`
+		Person       *person  `gorm:"constraint:OnDelete:CASCADE"`
+		Answer       string   `gorm:"size:16;not null"`
+		SubstituteID *uint
+		Substitute   *person `gorm:"foreignKey:SubstituteID"`
+		CreatedAt    time.Time
+		UpdatedAt    time.Time
+	}
+	type attendance struct {
+		ID              uint          `gorm:"primaryKey"`
+		MeetingID       uint          `gorm:"not null;index"`
+		Meeting         *meeting      `gorm:"constraint:OnDelete:CASCADE"`
+		PersonID        uint          `gorm:"not null"`
+		Person          *person       `gorm:"constraint:OnDelete:RESTRICT"`
+		OrganisationID  *uint         `gorm:""`
+		Organisation    *organisation `gorm:"constraint:OnDelete:RESTRICT"`
+		Presence        string        `gorm:"size:16;not null"`
+		Voting          bool
+		RepresentedByID *uint
+		RepresentedBy   *person `gorm:"foreignKey:RepresentedByID"`
+		CreatedAt       time.Time
+	}
+	type calendarFeed struct {
+		UserID    uint  `gorm:"primaryKey;autoIncrement:false"`
+		User      *user `gorm:"constraint:OnDelete:CASCADE"`
+		Version   int   `gorm:"not null"`
+		Active    bool  `gorm:"not null"`
+		CreatedAt time.Time
+		UpdatedAt time.Time
+	}
+	return tx.Migrator().CreateTable(&series{}, &meeting{}, &registration{}, &attendance{}, &calendarFeed{})
 }
 
 func newMigrator(db *gorm.DB) *gormigrate.Gormigrate {

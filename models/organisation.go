@@ -62,10 +62,13 @@ type Organisation struct {
 	// RepresentedBy notes an association that represents the seat, e.g. a
 	// county represented by the Deutscher Landkreistag.
 	RepresentedBy string `gorm:"size:255"`
-	Seats         int    `gorm:"not null;default:1"`
-	IsChair       bool   `gorm:"not null;default:false"`
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// Seats has no GORM default on purpose: with one, GORM would store the
+	// column default 1 in place of a zero, and the chair (0 seats) would get
+	// a seat. The column keeps its DEFAULT 1 from migration 0001.
+	Seats     int  `gorm:"not null"`
+	IsChair   bool `gorm:"not null;default:false"`
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // Organisations lists the chair first, then members by name.

@@ -82,3 +82,19 @@ func CanSeeEmail(viewer *User, p *Person) bool {
 func CanSeePhone(viewer *User, p *Person) bool {
 	return p != nil && (CanManageCommittee(viewer) || CanEditProfile(viewer, p) || (CanSeeInternal(viewer) && p.ShowPhone))
 }
+
+// CanViewMeetings: dates, titles and status of meetings are public, as the
+// committee's work plan is.
+func CanViewMeetings(u *User) bool { return true }
+
+// CanSeeVideoLink: the join link is for the committee only.
+func CanSeeVideoLink(u *User) bool { return CanSeeInternal(u) }
+
+// CanManageMeetings: the chair plans meetings, series and attendance.
+func CanManageMeetings(u *User) bool { return CanManageCommittee(u) }
+
+// CanRegister: members answer invitations (the store checks the seat).
+func CanRegister(u *User) bool { return CanSeeInternal(u) }
+
+// CanSubscribeCalendar: every signed-in account may have a calendar feed.
+func CanSubscribeCalendar(u *User) bool { return IsSignedIn(u) }

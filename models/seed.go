@@ -3,6 +3,7 @@ package models
 import (
 	"context"
 	"errors"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -49,10 +50,24 @@ var demoOrganisations = []Organisation{
 	{Name: "Kommunale Gemeinschaftsstelle für Verwaltungsmanagement", ShortName: "KGSt", Kind: OrgKGSt, Website: "https://www.kgst.de", Seats: 2},
 }
 
-// SeedDemo fills an empty database with the demo committee and invitations
-// for the demo accounts. Running it again changes nothing; it refuses a
-// database that already holds data it did not put there.
+// SeedDemo fills an empty database with the demo committee, invitations for
+// the demo accounts and this year's meetings. Running it again changes
+// nothing; it refuses a database that already holds data it did not put there.
 func (s *Store) SeedDemo(ctx context.Context) (created int, err error) {
+	return s.SeedDemoAt(ctx, time.Now())
+}
+
+// SeedDemoAt seeds as if today were now (tests pin the date).
+func (s *Store) SeedDemoAt(ctx context.Context, now time.Time) (created int, err error) {
+	created, err = s.seedCommittee(ctx)
+	if err != nil {
+		return created, err
+	}
+	n, err := s.seedMeetings(ctx, now)
+	return created + n, err
+}
+
+func (s *Store) seedCommittee(ctx context.Context) (created int, err error) {
 	err = s.w(ctx).Transaction(func(tx *gorm.DB) error {
 		var marker int64
 		if err := tx.Model(&Setting{}).Where("key = ?", demoMarker).Count(&marker).Error; err != nil {
@@ -196,6 +211,90 @@ func seedSeats(tx *gorm.DB) (created int, err error) {
 			return created, res.Error
 		}
 		termOf[d.email] = m.ID
+	}
+	return created, nil
+}
+
+const demoVideoURL = "https://konferenz.fitko.example/kommunalgremium"
+
+// seedMeetings creates this year's series (2nd Wednesday, 10:00–11:30), an
+// in-person meeting in spring and one in autumn; meetings before now are
+// held with attendance and quorum recorded, the next one is invited with
+// several answers, later ones are planned. It runs only on a database
+// without meetings, and outside the committee transaction: its steps are
+// Store methods with transactions of their own.
+func (s *Store) seedMeetings(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	if err := s.r(ctx).Model(&Meeting{}).Count(&n).Error; err != nil || n > 0 {
+		return 0, err
+	}
+	year := now.In(berlin).Year()
+	_, series, err := s.CreateSeries(ctx, SeriesInput{Title: "Monatliche Videokonferenz", Weekday: int(time.Wednesday),
+		Ordinal: 2, StartTime: "10:00", EndTime: "11:30", VideoURL: demoVideoURL, Year: year, From: time.Date(year, 1, 1, 0, 0, 0, 0, time.UTC)})
+	if err != nil {
+		return 0, err
+	}
+	created := len(series)
+	for _, in := range []MeetingInput{
+		{Kind: MeetingInPerson, Title: "Präsenzsitzung Frühjahr", Date: strconv.Itoa(year) + "-05-20", Start: "10:00", End: "16:00",
+			Location: "FITKO, Frankfurt am Main", Address: "Zum Gottschalkhof 3, 60594 Frankfurt am Main",
+			Description: "Jahresplanung, Stand der Anforderungsprofile, Austausch mit der Geschäftsstelle des IT-Planungsrats."},
+		{Kind: MeetingInPerson, Title: "Präsenzsitzung Herbst", Date: strconv.Itoa(year) + "-10-28", Start: "10:00", End: "16:00",
+			Location: "Neues Rathaus Leipzig", Address: "Martin-Luther-Ring 4–6, 04109 Leipzig",
+			Description: "Vorbereitung der Empfehlungen an den IT-Planungsrat, EfA-Nachnutzung in den Kommunen."},
+	} {
+		if _, err := s.CreateMeeting(ctx, in); err != nil {
+			return created, err
+		}
+		created++
+	}
+	all, err := s.AllMeetings(ctx)
+	if err != nil {
+		return created, err
+	}
+	seats, err := s.SeatsOn(ctx, now)
+	if err != nil {
+		return created, err
+	}
+	nextDone := false
+	for i, m := range all {
+		switch {
+		case m.EndsAt.Before(now):
+			if err := s.SetMeetingStatus(ctx, m.ID, StatusInvited, m.StartsAt.AddDate(0, 0, -14)); err != nil {
+				return created, err
+			}
+			if err := s.SetMeetingStatus(ctx, m.ID, StatusHeld, m.EndsAt); err != nil {
+				return created, err
+			}
+			var entries []AttendanceEntry
+			for j, st := range seats {
+				p := PresenceAttended
+				if (i+j)%5 == 0 {
+					p = PresenceExcused // a few apologies each time
+				}
+				entries = append(entries, AttendanceEntry{PersonID: st.PersonID, Presence: p})
+			}
+			if _, err := s.RecordAttendance(ctx, m.ID, entries, m.EndsAt); err != nil {
+				return created, err
+			}
+		case !nextDone:
+			nextDone = true
+			if err := s.SetMeetingStatus(ctx, m.ID, StatusInvited, now); err != nil {
+				return created, err
+			}
+			for j, st := range seats {
+				if j%3 == 2 || st.Role != SeatMember {
+					continue // some have not answered yet
+				}
+				answer := AnswerAttend
+				if j%4 == 3 {
+					answer = AnswerExcused
+				}
+				if err := s.Register(ctx, m.ID, st.PersonID, answer, nil, now); err != nil {
+					return created, err
+				}
+			}
+		}
 	}
 	return created, nil
 }

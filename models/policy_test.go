@@ -1,0 +1,154 @@
+package models
+
+import (
+	"fmt"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"maps"
+	"slices"
+	"testing"
+)
+
+// policyVisitors are the columns of the policy table, in this order.
+var policyVisitors = []struct {
+	name string
+	user *User
+}{
+	{"anonymous", nil},
+	{"reader", &User{ID: 1, Role: RoleReader}},
+	{"member", &User{ID: 2, Role: RoleMember}},
+	{"chair", &User{ID: 3, Role: RoleChair}},
+	{"admin", &User{ID: 4, Role: RoleAdmin}},
+	{"disabled admin", &User{ID: 5, Role: RoleAdmin, Disabled: true}},
+}
+
+// policyRow asks one policy function one question; want holds the answer for
+// each of policyVisitors.
+type policyRow struct {
+	fn   string // the exported function of policy.go the row covers
+	when string
+	ask  func(u *User) any
+	want [6]any
+}
+
+// policyTable is every permission rule of the portal as one table.
+// TestPolicyCoversEveryFunction fails when policy.go exports a function that
+// has no row here: a new rule is denied a place in the code until it has one.
+func policyTable() []policyRow {
+	other := &User{ID: 99, Role: RoleReader}
+	uid := func(u *User) *uint {
+		if u == nil {
+			return nil
+		}
+		return &u.ID
+	}
+	own := func(u *User) *Person { return &Person{UserID: uid(u), Email: "x@example.org", Phone: "1"} }
+	sharing := &Person{UserID: &other.ID, ShowEmail: true, ShowPhone: true}
+	private := &Person{UserID: &other.ID}
+	unbound := &Person{ShowEmail: true, ShowPhone: true} // invited, never signed in
+	const T, F = true, false
+	return []policyRow{
+		{"RoleOf", "", func(u *User) any { return RoleOf(u) },
+			[6]any{RoleAnonymous, RoleReader, RoleMember, RoleChair, RoleAdmin, RoleAnonymous}},
+		{"RoleRank", "of the effective role", func(u *User) any { return RoleRank(RoleOf(u)) }, [6]any{0, 1, 2, 3, 4, 0}},
+		{"RoleRank", "of an unknown role", func(*User) any { return RoleRank(Role("root")) }, [6]any{0, 0, 0, 0, 0, 0}},
+		{"IsSignedIn", "", func(u *User) any { return IsSignedIn(u) }, [6]any{F, T, T, T, T, F}},
+		{"CanSeeInternal", "", func(u *User) any { return CanSeeInternal(u) }, [6]any{F, F, T, T, T, F}},
+		{"CanSeeMunicipal", "", func(u *User) any { return CanSeeMunicipal(u) }, [6]any{F, T, T, T, T, F}},
+		{"CanViewCommittee", "", func(u *User) any { return CanViewCommittee(u) }, [6]any{T, T, T, T, T, T}},
+		{"CanManageUsers", "", func(u *User) any { return CanManageUsers(u) }, [6]any{F, F, F, F, T, F}},
+		{"CanViewAudit", "", func(u *User) any { return CanViewAudit(u) }, [6]any{F, F, F, F, T, F}},
+
+		{"CanChangeRole", "of another user", func(u *User) any { return CanChangeRole(u, other, RoleMember) }, [6]any{F, F, F, F, T, F}},
+		{"CanChangeRole", "own role", func(u *User) any { return CanChangeRole(u, u, RoleReader) }, [6]any{F, F, F, F, F, F}},
+		{"CanChangeRole", "own role, same ID", func(u *User) any {
+			return CanChangeRole(u, &User{ID: uid0(u), Role: RoleReader}, RoleChair)
+		}, [6]any{F, F, F, F, F, F}},
+		{"CanChangeRole", "to an unknown role", func(u *User) any { return CanChangeRole(u, other, Role("root")) }, [6]any{F, F, F, F, F, F}},
+		{"CanChangeRole", "to anonymous", func(u *User) any { return CanChangeRole(u, other, RoleAnonymous) }, [6]any{F, F, F, F, F, F}},
+		{"CanChangeRole", "no target", func(u *User) any { return CanChangeRole(u, nil, RoleMember) }, [6]any{F, F, F, F, F, F}},
+		{"CanDisableUser", "another user", func(u *User) any { return CanDisableUser(u, other) }, [6]any{F, F, F, F, T, F}},
+		{"CanDisableUser", "self", func(u *User) any { return CanDisableUser(u, u) }, [6]any{F, F, F, F, F, F}},
+		{"CanDisableUser", "self, same ID", func(u *User) any { return CanDisableUser(u, &User{ID: uid0(u)}) }, [6]any{F, F, F, F, F, F}},
+		{"CanDisableUser", "no target", func(u *User) any { return CanDisableUser(u, nil) }, [6]any{F, F, F, F, F, F}},
+
+		{"CanManageCommittee", "", func(u *User) any { return CanManageCommittee(u) }, [6]any{F, F, F, T, T, F}},
+		{"CanEditProfile", "own person", func(u *User) any { return CanEditProfile(u, own(u)) }, [6]any{F, T, T, T, T, F}},
+		{"CanEditProfile", "another person", func(u *User) any { return CanEditProfile(u, sharing) }, [6]any{F, F, F, F, F, F}},
+		{"CanEditProfile", "unbound person", func(u *User) any { return CanEditProfile(u, unbound) }, [6]any{F, F, F, F, F, F}},
+		{"CanEditProfile", "no person", func(u *User) any { return CanEditProfile(u, nil) }, [6]any{F, F, F, F, F, F}},
+		{"CanSeeEmail", "shared by the person", func(u *User) any { return CanSeeEmail(u, sharing) }, [6]any{F, F, T, T, T, F}},
+		{"CanSeeEmail", "not shared", func(u *User) any { return CanSeeEmail(u, private) }, [6]any{F, F, F, T, T, F}},
+		{"CanSeeEmail", "own", func(u *User) any { return CanSeeEmail(u, own(u)) }, [6]any{F, T, T, T, T, F}},
+		{"CanSeeEmail", "no person", func(u *User) any { return CanSeeEmail(u, nil) }, [6]any{F, F, F, F, F, F}},
+		{"CanSeePhone", "shared by the person", func(u *User) any { return CanSeePhone(u, sharing) }, [6]any{F, F, T, T, T, F}},
+		{"CanSeePhone", "not shared", func(u *User) any { return CanSeePhone(u, private) }, [6]any{F, F, F, T, T, F}},
+		{"CanSeePhone", "own", func(u *User) any { return CanSeePhone(u, own(u)) }, [6]any{F, T, T, T, T, F}},
+		{"CanSeePhone", "no person", func(u *User) any { return CanSeePhone(u, nil) }, [6]any{F, F, F, F, F, F}},
+		// Consent is per detail: e-mail shared, phone not.
+		{"CanSeePhone", "only the e-mail shared", func(u *User) any {
+			return CanSeePhone(u, &Person{UserID: &other.ID, ShowEmail: true})
+		}, [6]any{F, F, F, T, T, F}},
+
+		{"CanViewMeetings", "", func(u *User) any { return CanViewMeetings(u) }, [6]any{T, T, T, T, T, T}},
+		{"CanSeeVideoLink", "", func(u *User) any { return CanSeeVideoLink(u) }, [6]any{F, F, T, T, T, F}},
+		{"CanManageMeetings", "", func(u *User) any { return CanManageMeetings(u) }, [6]any{F, F, F, T, T, F}},
+		{"CanRegister", "", func(u *User) any { return CanRegister(u) }, [6]any{F, F, T, T, T, F}},
+		{"CanSubscribeCalendar", "", func(u *User) any { return CanSubscribeCalendar(u) }, [6]any{F, T, T, T, T, F}},
+	}
+}
+
+// uid0 is u's ID, 0 for the anonymous visitor.
+func uid0(u *User) uint {
+	if u == nil {
+		return 0
+	}
+	return u.ID
+}
+
+func TestPolicy(t *testing.T) {
+	for _, r := range policyTable() {
+		for i, v := range policyVisitors {
+			name := r.fn
+			if r.when != "" {
+				name += " " + r.when
+			}
+			t.Run(fmt.Sprintf("%s/%s", name, v.name), func(t *testing.T) {
+				if got := r.ask(v.user); got != r.want[i] {
+					t.Errorf("%s for %s = %v, want %v", name, v.name, got, r.want[i])
+				}
+			})
+		}
+	}
+}
+
+func TestPolicyCoversEveryFunction(t *testing.T) {
+	f, err := parser.ParseFile(token.NewFileSet(), "policy.go", nil, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exported []string
+	for _, d := range f.Decls {
+		if fd, ok := d.(*ast.FuncDecl); ok && fd.Recv == nil && fd.Name.IsExported() {
+			exported = append(exported, fd.Name.Name)
+		}
+	}
+	if len(exported) < 9 {
+		t.Fatalf("found only %q in policy.go", exported)
+	}
+	covered := map[string]bool{}
+	for _, r := range policyTable() {
+		covered[r.fn] = true
+	}
+	for _, name := range exported {
+		if !covered[name] {
+			t.Errorf("policy.go exports %s, but policyTable has no row for it", name)
+		}
+	}
+	for _, name := range slices.Sorted(maps.Keys(covered)) {
+		if !slices.Contains(exported, name) {
+			t.Errorf("policyTable has rows for %s, which policy.go does not export", name)
+		}
+	}
+}
