@@ -35,7 +35,7 @@ test-go: assets
 	go test -count=1 ./...
 
 test-e2e: build
-	node --test e2e/
+	node --test e2e/*.test.mjs
 
 docker:
 	docker build -t kog-portal .

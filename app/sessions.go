@@ -98,10 +98,13 @@ func (s *Server) logout(c *fiber.Ctx) error {
 		return err
 	}
 	s.setCookie(c, s.sessionCookieName(), "", 0)
-	if to := s.auth.EndSessionURL(c.UserContext(), sess.IDToken, s.cfg.BaseURL+"/"); to != "" {
-		return c.Redirect(to, fiber.StatusSeeOther)
+	to := s.auth.EndSessionURL(c.UserContext(), sess.IDToken, s.cfg.BaseURL+"/")
+	if to == "" {
+		to = "/"
 	}
-	return s.redirectWithFlash(c, "/", "Sie sind abgemeldet.")
+	// The flash cookie survives the round trip through the provider's
+	// logout (same host, SameSite=Lax), so the start page confirms it.
+	return s.redirectWithFlash(c, to, "Sie sind abgemeldet.")
 }
 
 // extendSession resets the idle timeout ("Sitzung verlängern").
