@@ -79,7 +79,12 @@ func LoadFrom(getenv func(string) string) (*Config, error) {
 		LogLevel:         get("KOG_LOG_LEVEL", "info"),
 		SMTPURL:          get("KOG_SMTP_URL", ""),
 	}
-	for _, pair := range splitList(getenv("KOG_OIDC_GROUP_ROLES")) {
+	// Pairs are separated by commas or newlines only: group names may hold
+	// spaces ("KoG Vorsitz=chair"), and "group = role" is read as meant.
+	for _, pair := range strings.FieldsFunc(getenv("KOG_OIDC_GROUP_ROLES"), func(r rune) bool { return r == ',' || r == '\n' }) {
+		if strings.TrimSpace(pair) == "" {
+			continue
+		}
 		group, role, _ := strings.Cut(pair, "=")
 		c.GroupRoles[strings.TrimSpace(group)] = strings.TrimSpace(role)
 	}
@@ -121,7 +126,8 @@ func (c *Config) Validate() error {
 		add("KOG_ADDR ist keine gültige Adresse der Form host:port: %q", c.Addr)
 	}
 	base, err := url.Parse(c.BaseURL)
-	if err != nil || (base.Scheme != "http" && base.Scheme != "https") || base.Host == "" {
+	baseOK := err == nil && (base.Scheme == "http" || base.Scheme == "https") && base.Host != ""
+	if !baseOK {
 		add("KOG_BASE_URL muss eine absolute http(s)-Adresse sein, nicht %q", c.BaseURL)
 	}
 	if c.DatabaseURL != "" && !strings.HasPrefix(c.DatabaseURL, "postgres://") && !strings.HasPrefix(c.DatabaseURL, "postgresql://") {
@@ -133,8 +139,10 @@ func (c *Config) Validate() error {
 		}
 	}
 	for group, role := range c.GroupRoles {
-		switch role {
-		case "reader", "member", "chair", "admin":
+		switch {
+		case group == "":
+			add("KOG_OIDC_GROUP_ROLES: vor „=%s“ fehlt der Name der Gruppe", role)
+		case role == "reader", role == "member", role == "chair", role == "admin":
 		default:
 			add("KOG_OIDC_GROUP_ROLES: Gruppe %q braucht eine der Rollen reader, member, chair oder admin, nicht %q", group, role)
 		}
@@ -151,13 +159,13 @@ func (c *Config) Validate() error {
 		add("KOG_OIDC_CLIENT_ID und KOG_OIDC_CLIENT_SECRET müssen gesetzt sein, wenn KOG_OIDC_ISSUER gesetzt ist")
 	}
 	if c.IsProduction() {
-		if base != nil && base.Scheme != "https" {
+		if baseOK && base.Scheme != "https" {
 			add("KOG_BASE_URL muss im Produktivbetrieb mit https:// beginnen")
 		}
 		if len(c.SessionSecret) < 32 {
 			add("KOG_SESSION_SECRET fehlt oder ist zu kurz: mindestens 32 Zeichen sind nötig")
 		} else if weakSecret(c.SessionSecret) {
-			add("KOG_SESSION_SECRET ist zu schwach: es darf nicht aus einem einzigen wiederholten Zeichen bestehen")
+			add("KOG_SESSION_SECRET ist zu schwach: es besteht aus zu wenigen verschiedenen Zeichen (etwa „aaaa…“ oder ein wiederholtes Wort); erzeugen Sie es zufällig, z. B. mit „openssl rand -hex 32“")
 		}
 		if c.OIDCIssuer == "" {
 			add("KOG_OIDC_ISSUER fehlt: im Produktivbetrieb ist ein echter OpenID-Provider nötig, der eingebaute Entwicklungs-Provider ist abgeschaltet")
@@ -171,14 +179,16 @@ func (c *Config) Validate() error {
 	return errors.Join(errs...)
 }
 
-// weakSecret catches the classic placeholder secrets ("aaaa…", "0000…").
+// weakSecret catches placeholder secrets: "aaaa…", "0000…", "abab…",
+// "changemechangeme…". Fewer than 8 distinct bytes in 32 or more is not
+// random: 32 random hex digits show fewer than 8 distinct ones with a chance
+// of 4e-8, the 64 of `openssl rand -hex 32` with one of 1e-19.
 func weakSecret(s string) bool {
-	for i := 1; i < len(s); i++ {
-		if s[i] != s[0] {
-			return false
-		}
+	distinct := map[byte]bool{}
+	for i := 0; i < len(s); i++ {
+		distinct[s[i]] = true
 	}
-	return true
+	return len(distinct) < 8
 }
 
 func splitList(v string) []string {

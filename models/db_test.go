@@ -3,7 +3,6 @@ package models
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"fmt"
 	"go/ast"
 	"go/parser"
@@ -115,6 +114,8 @@ func TestMigrateRefusesUnknownMigration(t *testing.T) {
 var allModels = map[string]any{
 	"Setting": &Setting{}, "Organisation": &Organisation{}, "User": &User{}, "Session": &Session{},
 	"LoginState": &LoginState{}, "AuditEntry": &AuditEntry{}, "Person": &Person{}, "Membership": &Membership{},
+	"Series": &Series{}, "Meeting": &Meeting{}, "Registration": &Registration{}, "Attendance": &Attendance{},
+	"CalendarFeed": &CalendarFeed{},
 }
 
 // gormModelsInSource lists the exported struct types of the package's
@@ -672,9 +673,12 @@ func dbPath(t *testing.T, s *Store) string {
 }
 
 // TestConcurrentWriters: 50 goroutines write for two seconds, single inserts
-// and read-modify-write transactions, while readers keep reading. The single
-// writer connection with BEGIN IMMEDIATE must give zero errors (no
-// SQLITE_BUSY, no "database is locked") and lose no write.
+// and read-modify-write transactions, while readers keep reading. Most
+// writers share the server's store; every fifth uses a second Store on the
+// same file, as `kog seed` or a second instance would, so writers really meet
+// at SQLite's lock and not only in the pool of one connection. With BEGIN
+// IMMEDIATE and busy_timeout there must be zero errors (no SQLITE_BUSY, no
+// "database is locked") and no lost write.
 func TestConcurrentWriters(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs for two seconds")
@@ -685,12 +689,14 @@ func TestConcurrentWriters(t *testing.T) {
 		duration = 2 * time.Second
 	)
 	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "kog.db")
 	// Waiting for the writer counts as a slow query; those warnings are
 	// expected here, errors are still logged.
-	s := openTestStoreLog(t, filepath.Join(t.TempDir(), "kog.db"), testSecret, slog.LevelError)
+	s := openTestStoreLog(t, path, testSecret, slog.LevelError)
 	if err := s.Migrate(ctx); err != nil {
 		t.Fatal(err)
 	}
+	other := openTestStoreLog(t, path, testSecret, slog.LevelError)
 	if err := s.w(ctx).Create(&Setting{Key: "counter", Value: "0"}).Error; err != nil {
 		t.Fatal(err)
 	}
@@ -709,19 +715,25 @@ func TestConcurrentWriters(t *testing.T) {
 	perWriter := make([]atomic.Int64, writers)
 	var wg sync.WaitGroup
 	for w := range writers {
+		store := s
+		if w%5 == 4 {
+			store = other
+		}
 		wg.Go(func() {
 			for i := 0; time.Now().Before(deadline); i++ {
-				perWriter[w].Add(1)
 				if i%4 == 3 {
-					// Read-modify-write: with deferred transactions on several
-					// connections this is where SQLITE_BUSY would strike.
-					err := s.w(ctx).Transaction(func(tx *gorm.DB) error {
+					// Read-modify-write: with deferred transactions this is
+					// where SQLITE_BUSY would strike (lock upgrade), or an
+					// increment would be lost.
+					err := store.w(ctx).Transaction(func(tx *gorm.DB) error {
 						var st Setting
 						if err := tx.First(&st, "key = ?", "counter").Error; err != nil {
 							return err
 						}
 						var n int
-						fmt.Sscan(st.Value, &n)
+						if _, err := fmt.Sscan(st.Value, &n); err != nil {
+							return err
+						}
 						return tx.Model(&st).Update("value", fmt.Sprint(n+1)).Error
 					})
 					if err != nil {
@@ -729,14 +741,15 @@ func TestConcurrentWriters(t *testing.T) {
 						continue
 					}
 					increments.Add(1)
-					continue
+				} else {
+					err := store.Audit(ctx, AuditEntry{Action: AuditLogin, Detail: fmt.Sprintf("w%d-%d", w, i), IP: "192.0.2.1"})
+					if err != nil {
+						fail(err)
+						continue
+					}
+					inserts.Add(1)
 				}
-				err := s.Audit(ctx, AuditEntry{Action: AuditLogin, Detail: fmt.Sprintf("w%d-%d", w, i), IP: "192.0.2.1"})
-				if err != nil {
-					fail(err)
-					continue
-				}
-				inserts.Add(1)
+				perWriter[w].Add(1)
 			}
 		})
 	}
@@ -758,12 +771,12 @@ func TestConcurrentWriters(t *testing.T) {
 
 	t.Logf("%d inserts, %d increments, %d reads in %v", inserts.Load(), increments.Load(), reads.Load(), duration)
 	if n := errCount.Load(); n > 0 {
-		busy := strings.Contains(firstErr.Error(), "locked") || strings.Contains(firstErr.Error(), "busy") || errors.Is(firstErr, context.DeadlineExceeded)
-		t.Fatalf("%d errors (busy/locked: %v), first: %v", n, busy, firstErr)
+		busy := strings.Contains(firstErr.Error(), "locked") || strings.Contains(firstErr.Error(), "busy")
+		t.Fatalf("%d errors (SQLITE_BUSY: %v), first: %v", n, busy, firstErr)
 	}
 	for w := range perWriter {
-		if perWriter[w].Load() < 2 {
-			t.Fatalf("writer %d wrote %d times: the writers did not overlap", w, perWriter[w].Load())
+		if perWriter[w].Load() == 0 {
+			t.Fatalf("writer %d got %d writes through: the writers did not all run", w, perWriter[w].Load())
 		}
 	}
 	if increments.Load() == 0 {

@@ -202,7 +202,9 @@ func TestQuorumComputation(t *testing.T) {
 	s, mt, members, _, dep := quorumFixture(t)
 	ctx := context.Background()
 	at := mt.StartsAt
-	entry := func(i int, p Presence) AttendanceEntry { return AttendanceEntry{PersonID: members[i].PersonID, Presence: p} }
+	entry := func(i int, p Presence) AttendanceEntry {
+		return AttendanceEntry{PersonID: members[i].PersonID, Presence: p}
+	}
 	// 5 voting seats, more than half → 3 needed. Two present + A represented = 3.
 	m, err := s.RecordAttendance(ctx, mt.ID, []AttendanceEntry{
 		{PersonID: members[0].PersonID, Presence: PresenceRepresented, RepresentedByID: &dep.ID},

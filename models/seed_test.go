@@ -90,7 +90,11 @@ func TestSeedDemoOnEmptyDatabase(t *testing.T) {
 	if err != nil {
 		t.Fatalf("SeedDemo: %v", err)
 	}
-	rows := count(t, s, &Organisation{}) + count(t, s, &User{}) + count(t, s, &Person{}) + count(t, s, &Membership{})
+	// SeedDemo reports the records it created: organisations, accounts,
+	// people, terms and meetings (not the rows that come with a meeting,
+	// such as attendance and answers).
+	rows := count(t, s, &Organisation{}) + count(t, s, &User{}) + count(t, s, &Person{}) +
+		count(t, s, &Membership{}) + count(t, s, &Meeting{})
 	if int64(created) != rows || created == 0 {
 		t.Errorf("SeedDemo reported %d created records, the database holds %d", created, rows)
 	}
