@@ -11,22 +11,22 @@ import (
 // AttendancePage is the chair's attendance form and the quorum result.
 type AttendancePage struct {
 	Page
-	Meeting  *models.Meeting
-	Rows     []attendanceRow
-	Guests   []models.Membership
-	Rule     models.QuorumRule
-	Presence []models.Presence
+	Meeting      *models.Meeting
+	Rows         []attendanceRow
+	Guests       []models.Membership
+	GuestPresent map[uint]bool
+	Rule         models.QuorumRule
+	Presence     []models.Presence
 }
 
 // attendanceRow is one seat with its deputies, the member's answer and
 // what was recorded so far.
 type attendanceRow struct {
-	Seat         models.Membership
-	Deputies     []models.Membership
-	Answer       *models.Registration
-	Recorded     models.Presence
-	RecordedBy   uint
-	GuestPresent bool
+	Seat       models.Membership
+	Deputies   []models.Membership
+	Answer     *models.Registration
+	Recorded   models.Presence
+	RecordedBy uint
 }
 
 func (s *Server) attendance(c *fiber.Ctx) error {
@@ -90,7 +90,31 @@ func (s *Server) attendancePage(c *fiber.Ctx, m *models.Meeting) (*AttendancePag
 		}
 		p.Rows = append(p.Rows, row)
 	}
+	if p.Guests, err = s.guestsOn(c, m); err != nil {
+		return nil, err
+	}
+	p.GuestPresent = map[uint]bool{}
+	for _, a := range recorded {
+		if a.Presence == models.PresenceGuest {
+			p.GuestPresent[a.PersonID] = true
+		}
+	}
 	return p, nil
+}
+
+// guestsOn lists the guest terms active on the meeting's day.
+func (s *Server) guestsOn(c *fiber.Ctx, m *models.Meeting) ([]models.Membership, error) {
+	current, err := s.store.CurrentMemberships(c.UserContext(), m.StartsAt)
+	if err != nil {
+		return nil, err
+	}
+	var guests []models.Membership
+	for _, t := range current {
+		if t.Role == models.SeatGuest {
+			guests = append(guests, t)
+		}
+	}
+	return guests, nil
 }
 
 // recordAttendance saves the list and the quorum snapshot.
@@ -119,6 +143,15 @@ func (s *Server) recordAttendance(c *fiber.Ctx) error {
 			e.RepresentedByID = &v
 		}
 		entries = append(entries, e)
+	}
+	guests, err := s.guestsOn(c, m)
+	if err != nil {
+		return err
+	}
+	for _, g := range guests {
+		if c.FormValue("guest_"+strconv.FormatUint(uint64(g.PersonID), 10)) == "true" {
+			entries = append(entries, models.AttendanceEntry{PersonID: g.PersonID, Presence: models.PresenceGuest})
+		}
 	}
 	m, err = s.store.RecordAttendance(c.UserContext(), m.ID, entries, s.now())
 	if err != nil {

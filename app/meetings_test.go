@@ -205,6 +205,11 @@ func TestChairSeriesRegistrationAttendanceQuorum(t *testing.T) {
 	if page := body(t, chair.get(meetingPath(next.ID))); !strings.Contains(page, "Max Mertens: vertreten (durch Sabine Sommer)") || !strings.Contains(page, "Noch ohne Antwort") {
 		t.Fatal("chair does not see the answer and the missing ones")
 	}
+	guest, err := e.store.InvitePerson(ctx, models.Invitation{Name: "Gerd Gast", Email: "gast@bund.example",
+		OrganisationID: orgID(e, "FITKO"), Role: models.SeatGuest, StartDate: e.now()})
+	if err != nil {
+		t.Fatal(err)
+	}
 	// The meeting takes place; the chair records attendance from the form.
 	e.advance(next.StartsAt.Sub(e.now()) + 10*time.Minute)
 	chair = e.browser() // the earlier session has long timed out
@@ -222,6 +227,7 @@ func TestChairSeriesRegistrationAttendanceQuorum(t *testing.T) {
 			form.Set("presence_"+itoa(st.PersonID), "entschuldigt")
 		}
 	}
+	form.Set("guest_"+itoa(guest.ID), "true")
 	if resp := chair.post(meetingPath(next.ID)+"/anwesenheit", form); resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("attendance: %d %s", resp.StatusCode, body(t, resp))
 	}
@@ -231,7 +237,8 @@ func TestChairSeriesRegistrationAttendanceQuorum(t *testing.T) {
 	if m.QuorumReached {
 		want = "Beschlussfähigkeit festgestellt."
 	}
-	if !m.QuorumChecked || m.QuorumSeats != 14 || !strings.Contains(page, want) || !strings.Contains(page, "vertreten durch Sabine Sommer") {
+	if !m.QuorumChecked || m.QuorumSeats != 14 || !strings.Contains(page, want) || !strings.Contains(page, "vertreten durch Sabine Sommer") ||
+		!strings.Contains(page, "Gerd Gast") {
 		t.Fatalf("quorum snapshot %+v not shown (%q)", m, want)
 	}
 }
