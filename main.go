@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"syscall"
 	"time"
 
@@ -114,7 +115,11 @@ func serve(ctx context.Context, cfg *config.Config, store *models.Store, log *sl
 		log.Info("Entwicklungs-Anmeldedienst läuft", "issuer", dev.Issuer())
 		auth = app.NewAuthenticator(dev.Issuer(), app.DevClientID, app.DevClientSecret, cfg.BaseURL).MapGroups(cfg.GroupRoles)
 	}
-	srv, err := app.New(app.Options{Config: cfg, Store: store, Auth: auth, Logger: log})
+	files, err := models.NewFileStore(filepath.Join(cfg.DataDir, "anhaenge"), models.MaxUploadBytes)
+	if err != nil {
+		return err
+	}
+	srv, err := app.New(app.Options{Config: cfg, Store: store, Auth: auth, Files: files, Logger: log})
 	if err != nil {
 		return err
 	}

@@ -16,6 +16,7 @@ type AttendancePage struct {
 	Guests       []models.Membership
 	GuestPresent map[uint]bool
 	Rule         models.QuorumRule
+	Errors       map[string]string
 	Presence     []models.Presence
 }
 
@@ -153,10 +154,18 @@ func (s *Server) recordAttendance(c *fiber.Ctx) error {
 			entries = append(entries, models.AttendanceEntry{PersonID: g.PersonID, Presence: models.PresenceGuest})
 		}
 	}
-	m, err = s.store.RecordAttendance(c.UserContext(), m.ID, entries, s.now())
-	if err != nil {
+	recorded, err := s.store.RecordAttendance(c.UserContext(), m.ID, entries, s.now())
+	if ve, ok := asValidation(err); ok {
+		p, perr := s.attendancePage(c, m)
+		if perr != nil {
+			return perr
+		}
+		p.Errors = ve.Fields
+		return s.render(c, fiber.StatusUnprocessableEntity, "meetings/attendance", p)
+	} else if err != nil {
 		return err
 	}
+	m = recorded
 	msg := "Anwesenheit gespeichert. Beschlussfähigkeit festgestellt."
 	if !m.QuorumReached {
 		msg = "Anwesenheit gespeichert. Das Gremium ist nicht beschlussfähig."

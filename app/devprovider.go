@@ -111,8 +111,9 @@ func (d *DevProvider) account(hint string) (devUser, bool) {
 		return devUser{}, false
 	}
 	sum := sha256.Sum256([]byte(hint))
-	local, _, _ := strings.Cut(hint, "@")
-	return devUser{sub: "dev-" + hex.EncodeToString(sum[:8]), email: hint, name: local}, true
+	// No name claim: the portal keeps the name the chair entered with the
+	// invitation, as a real provider would send the person's real name.
+	return devUser{sub: "dev-" + hex.EncodeToString(sum[:8]), email: hint}, true
 }
 
 // allowedRedirect: only addresses inside the portal.
@@ -212,7 +213,9 @@ func (u devUser) Userinfo(scope []string) ([]byte, error) {
 		case "email":
 			info["email"], info["email_verified"] = u.email, true
 		case "profile":
-			info["name"], info["preferred_username"] = u.name, u.email
+			if u.name != "" {
+				info["name"], info["preferred_username"] = u.name, u.email
+			}
 			if len(u.groups) > 0 {
 				info["groups"] = u.groups
 			}

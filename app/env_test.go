@@ -57,7 +57,11 @@ func newEnv(t *testing.T, opts ...envOption) *testEnv {
 		t.Fatal(err)
 	}
 	e := &testEnv{t: t, cfg: cfg, store: store, dev: dev, clock: time.Date(2026, 11, 23, 10, 0, 0, 0, time.UTC)}
-	o := Options{Config: cfg, Store: store, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	files, err := models.NewFileStore(filepath.Join(dir, "anhaenge"), models.MaxUploadBytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o := Options{Config: cfg, Store: store, Files: files, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Now: e.now, LoginRateLimit: 10000}
 	for _, opt := range opts {
 		opt(cfg, &o)

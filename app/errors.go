@@ -44,7 +44,7 @@ var errorTexts = map[int][2]string{
 	http.StatusNotFound:              {"Seite nicht gefunden", "Die gesuchte Seite gibt es nicht oder nicht mehr. Prüfen Sie die Adresse oder gehen Sie zur Startseite."},
 	http.StatusMethodNotAllowed:      {"Aktion nicht erlaubt", "Diese Aktion ist auf dieser Seite nicht möglich."},
 	http.StatusConflict:              {"Konflikt", "Die Änderung passt nicht zum aktuellen Stand. Bitte laden Sie die Seite neu."},
-	http.StatusRequestEntityTooLarge: {"Datei oder Anfrage zu groß", "Die gesendeten Daten überschreiten die erlaubte Größe von 10 MB."},
+	http.StatusRequestEntityTooLarge: {"Datei oder Anfrage zu groß", "Die gesendeten Daten sind zu groß: Anhänge dürfen höchstens 8 MB haben, eine Anfrage insgesamt 10 MB."},
 	http.StatusUnprocessableEntity:   {"Eingaben unvollständig", "Bitte korrigieren Sie die markierten Angaben."},
 	http.StatusTooManyRequests:       {"Zu viele Anfragen", "Bitte warten Sie eine Minute und versuchen Sie es dann erneut."},
 	http.StatusBadGateway:            {"Anmeldedienst nicht erreichbar", "Der Anmeldedienst antwortet gerade nicht. Bitte versuchen Sie es später erneut."},
@@ -72,6 +72,8 @@ func (s *Server) handleError(c *fiber.Ctx, err error) error {
 		status = http.StatusNotFound
 	case errors.Is(err, models.ErrForbidden):
 		status = http.StatusForbidden
+	case errors.Is(err, models.ErrFileTooLarge):
+		status = http.StatusRequestEntityTooLarge
 	case errors.Is(err, models.ErrConflict):
 		status = http.StatusConflict
 	case errors.As(err, &ve):

@@ -82,6 +82,28 @@ var routeMatrix = map[string][5]int{
 	"GET /kalender/:token.ics":      {200, 200, 200, 200, 200},
 	"POST /kalender/abo":            {403, 303, 303, 303, 303},
 	"POST /kalender/abo/widerrufen": {403, 303, 303, 303, 303},
+	// Topics are internal: readers get "not found", anonymous visitors the sign-in.
+	"GET /themen":                                       {303, 403, 200, 200, 200},
+	"GET /themen/neu":                                   {303, 403, 200, 200, 200},
+	"POST /themen":                                      {403, 403, 303, 303, 422}, // the admin holds no seat
+	"GET /meine-themen":                                 {303, 403, 200, 200, 200},
+	"GET /themen/:id":                                   {303, 404, 200, 200, 200},
+	"POST /themen/:id/mitzeichnen":                      {403, 404, 303, 303, 422},
+	"POST /themen/:id/status":                           {403, 403, 403, 303, 303},
+	"POST /themen/:id/kommentare":                       {403, 404, 303, 303, 303},
+	"POST /themen/:id/anhaenge":                         {403, 404, 422, 422, 422}, // no file sent
+	"POST /kommentare/:id":                              {403, 404, 303, 403, 403}, // author only
+	"POST /kommentare/:id/loeschen":                     {403, 404, 303, 303, 303}, // author or chair
+	"GET /anhaenge/:id":                                 {303, 404, 200, 200, 200},
+	"GET /sitzungen/:id/tagesordnung":                   {200, 200, 200, 200, 200},
+	"POST /sitzungen/:id/tagesordnung":                  {403, 403, 403, 303, 303},
+	"POST /sitzungen/:id/tagesordnung/veroeffentlichen": {403, 403, 403, 303, 303},
+	"GET /sitzungen/:id/einladung.pdf":                  {200, 200, 200, 200, 200},
+	"POST /tagesordnung/:id":                            {403, 403, 403, 303, 303},
+	"POST /tagesordnung/:id/hoch":                       {403, 403, 403, 303, 303},
+	"POST /tagesordnung/:id/runter":                     {403, 403, 403, 303, 303},
+	"POST /tagesordnung/:id/entfernen":                  {403, 403, 403, 303, 303},
+	"POST /tagesordnung/:id/wiedervorlage":              {403, 403, 403, 303, 303},
 }
 
 // formFor gives each POST route a valid body besides the CSRF token; role
@@ -121,6 +143,14 @@ func formFor(e *testEnv, route, role string) url.Values {
 	case "POST /sitzungsreihen":
 		return url.Values{"title": {"Reihe"}, "weekday": {"3"}, "ordinal": {"2"}, "start": {"10:00"}, "end": {"11:00"},
 			"video_url": {"https://meet.example/k"}, "year": {"2027"}}
+	case "POST /themen":
+		return url.Values{"title": {"Neues Thema " + role}, "description": {"Beschreibung"}, "kind": {"beratung"}, "urgency": {"normal"}}
+	case "POST /themen/:id/status":
+		return url.Values{"status": {"zurueckgestellt"}, "resubmit_on": {"2027-02-01"}, "reason": {"später"}}
+	case "POST /themen/:id/kommentare", "POST /kommentare/:id":
+		return url.Values{"body": {"Ein Kommentar von " + role}}
+	case "POST /sitzungen/:id/tagesordnung", "POST /tagesordnung/:id":
+		return url.Values{"category": {"B"}, "title": {"Punkt " + role}, "outcome": {"beratung"}, "duration": {"15"}}
 	case "POST /beschlussfaehigkeit":
 		return url.Values{"num": {"1"}, "den": {"2"}, "strict": {"true"}}
 	}
@@ -168,13 +198,59 @@ func matrixFixture(t *testing.T, e *testEnv) {
 		OrganisationID: orgID(e, "Paderborn"), Role: models.SeatGuest, StartDate: e.now()}); err != nil {
 		t.Fatal(err)
 	}
+	// A meeting after the next one, for carrying TOPs over.
+	if _, err := e.store.CreateMeeting(t.Context(), models.MeetingInput{Kind: models.MeetingVideo, Title: "Januar",
+		Date: "2027-01-13", Start: "10:00", End: "11:30", VideoURL: "https://meet.example/jan"}); err != nil {
+		t.Fatal(err)
+	}
 }
 
 // concrete fills route parameters with records that exist. Ending a term
 // gets a fresh term each time, as a term ends only once.
 func concrete(e *testEnv, path string) string {
 	var id uint
+	ctx := context.Background()
 	switch {
+	case strings.HasPrefix(path, "/themen/:id"):
+		id = freshTopic(e).ID
+	case strings.HasPrefix(path, "/kommentare/"):
+		t := freshTopic(e)
+		c, err := e.store.AddComment(ctx, mustUser(e, "mitglied@kog.example"), t.ID, nil, "Kommentar")
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		id = c.ID
+	case strings.HasPrefix(path, "/anhaenge/"):
+		t := freshTopic(e)
+		stored, err := e.srv.files.Save(strings.NewReader("%PDF-1.4\n%%EOF\n"), "bericht.pdf")
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		a := &models.Attachment{TopicID: &t.ID, StoredName: stored.StoredName, FileName: stored.FileName, MIME: stored.MIME, Size: stored.Size, UploaderID: t.SubmitterID}
+		if err := e.store.AddAttachment(ctx, a); err != nil {
+			e.t.Fatal(err)
+		}
+		id = a.ID
+	case strings.HasPrefix(path, "/tagesordnung/"):
+		next, err := e.store.NextMeeting(ctx, e.now())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		it, err := e.store.AddAgendaItem(ctx, next.ID, models.AgendaItemInput{Category: "H", Title: "Frischer Punkt", Outcome: models.KindInformation}, e.now())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		id = it.ID
+	case strings.HasSuffix(path, "/veroeffentlichen"):
+		m, err := e.store.CreateMeeting(ctx, models.MeetingInput{Kind: models.MeetingInPerson, Title: "Zu veröffentlichen",
+			Date: "2026-12-21", Start: "10:00", End: "11:00", Location: "Bonn"})
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		if _, err := e.store.AddAgendaItem(ctx, m.ID, models.AgendaItemInput{Category: "A", Title: "Begrüßung", Outcome: models.KindInformation}, e.now()); err != nil {
+			e.t.Fatal(err)
+		}
+		id = m.ID
 	case strings.HasPrefix(path, "/admin/benutzer/"):
 		id = userID(e.t, e, "ziel@gemeinde.example")
 	case strings.HasPrefix(path, "/organisationen/"):
@@ -217,6 +293,26 @@ func concrete(e *testEnv, path string) string {
 }
 
 var freshTerms uint
+
+// freshTopic is a new internal topic from Düsseldorf, so that every cell of
+// the matrix acts on an untouched record.
+func freshTopic(e *testEnv) *models.Topic {
+	freshTerms++
+	t, _, err := e.store.SubmitTopic(context.Background(), mustUser(e, "p.peters@duesseldorf.example"),
+		models.TopicInput{Title: "Thema " + itoa(freshTerms), Description: "Text", Kind: models.KindAdvice, Urgency: "normal"}, e.now())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return t
+}
+
+func mustUser(e *testEnv, email string) *models.User {
+	u, err := e.store.User(context.Background(), userID(e.t, e, email))
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return u
+}
 
 func personID(e *testEnv, email string) uint {
 	id := userID(e.t, e, email)

@@ -240,7 +240,10 @@ func (s *Server) meetingStatus(c *fiber.Ctx) error {
 		return err
 	}
 	to := models.MeetingStatus(c.FormValue("status"))
-	if err := s.store.SetMeetingStatus(c.UserContext(), m.ID, to, s.now()); err != nil {
+	err = s.store.SetMeetingStatus(c.UserContext(), m.ID, to, s.now())
+	if ve, ok := asValidation(err); ok {
+		return s.renderMeeting(c, fiber.StatusUnprocessableEntity, m, ve.Fields)
+	} else if err != nil {
 		return err
 	}
 	return s.redirectWithFlash(c, meetingPath(m.ID), "Die Sitzung ist jetzt „"+to.Label()+"“.")
@@ -254,7 +257,10 @@ func (s *Server) cancelMeeting(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := s.store.CancelMeeting(c.UserContext(), m.ID, c.FormValue("reason"), s.now()); err != nil {
+	err = s.store.CancelMeeting(c.UserContext(), m.ID, c.FormValue("reason"), s.now())
+	if ve, ok := asValidation(err); ok {
+		return s.renderMeeting(c, fiber.StatusUnprocessableEntity, m, ve.Fields)
+	} else if err != nil {
 		return err
 	}
 	return s.redirectWithFlash(c, meetingPath(m.ID), "Die Sitzung ist abgesagt.")

@@ -71,8 +71,11 @@ func (in termInput) membership(personID uint) (*models.Membership, *models.Valid
 	if !ok {
 		v.Add("start", "Bitte geben Sie den Beginn als Datum an (TT.MM.JJJJ).")
 	}
-	m := &models.Membership{PersonID: personID, OrganisationID: in.OrganisationID, Role: models.SeatRole(in.Role),
-		Voting: in.Voting, StartDate: start}
+	// Only members vote; the box is ticked by default, so it is ignored for
+	// the other roles instead of refusing the form.
+	role := models.SeatRole(in.Role)
+	m := &models.Membership{PersonID: personID, OrganisationID: in.OrganisationID, Role: role,
+		Voting: in.Voting && role == models.SeatMember, StartDate: start}
 	if in.DeputyForID != 0 {
 		id := in.DeputyForID
 		m.DeputyForID = &id

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"html/template"
 	"net/url"
+	"strconv"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -125,10 +126,24 @@ func templateFuncs() template.FuncMap {
 			return inputField{Name: name, Label: label, Type: typ, Value: value, Error: errs[name], Optional: optional}
 		},
 		// when is a meeting's time span in Berlin: "Mi., 14.01.2026, 10:00–11:30 Uhr".
-		"when": func(start, end time.Time) string {
-			s, e := start.In(berlin), end.In(berlin)
-			wd := [...]string{"So.", "Mo.", "Di.", "Mi.", "Do.", "Fr.", "Sa."}[s.Weekday()]
-			return wd + ", " + s.Format("02.01.2006, 15:04") + "–" + e.Format("15:04") + " Uhr"
+		"when": renderWhen,
+		"hasItems": func(secs []agendaSection) bool {
+			for _, s := range secs {
+				if len(s.Items) > 0 {
+					return true
+				}
+			}
+			return false
+		},
+		"deadline": func(m models.Meeting) string { return deadlineText(m, time.Now()) },
+		"kb": func(n int64) string {
+			if n < 1024*1024 {
+				return strconv.FormatInt((n+1023)/1024, 10) + " KB"
+			}
+			return strconv.FormatFloat(float64(n)/(1024*1024), 'f', 1, 64) + " MB"
+		},
+		"commentCtx": func(v commentView, csrf string, topicID uint, canReply bool) commentCtx {
+			return commentCtx{V: v, CSRF: csrf, TopicID: topicID, CanReply: canReply}
 		},
 		// personLine pairs a term with what the viewer may see of the
 		// person's contact data, for partials/person_line.
@@ -173,4 +188,12 @@ type termFields struct {
 type inputField struct {
 	Name, Label, Type, Value, Error string
 	Optional                        bool
+}
+
+// commentCtx is the data of partials/comment (one thread or reply).
+type commentCtx struct {
+	V        commentView
+	CSRF     string
+	TopicID  uint
+	CanReply bool
 }

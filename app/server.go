@@ -30,6 +30,8 @@ type Options struct {
 	Config *config.Config
 	Store  *models.Store
 	Auth   *Authenticator
+	// Files stores uploaded attachments outside static/.
+	Files  *models.FileStore
 	Logger *slog.Logger
 	// Now is the clock; tests move it to check timeouts. Default time.Now.
 	Now func() time.Time
@@ -44,6 +46,7 @@ type Server struct {
 	cfg            *config.Config
 	store          *models.Store
 	auth           *Authenticator
+	files          *models.FileStore
 	log            *slog.Logger
 	now            func() time.Time
 	app            *fiber.App
@@ -55,10 +58,10 @@ const bodyLimit = 10 << 20
 
 // New builds the Fiber application with every middleware and route.
 func New(o Options) (*Server, error) {
-	if o.Config == nil || o.Store == nil || o.Auth == nil {
-		return nil, errors.New("app.New: Config, Store und Auth sind nötig")
+	if o.Config == nil || o.Store == nil || o.Auth == nil || o.Files == nil {
+		return nil, errors.New("app.New: Config, Store, Auth und Files sind nötig")
 	}
-	s := &Server{cfg: o.Config, store: o.Store, auth: o.Auth, log: o.Logger, now: o.Now, loginRateLimit: o.LoginRateLimit}
+	s := &Server{cfg: o.Config, store: o.Store, auth: o.Auth, files: o.Files, log: o.Logger, now: o.Now, loginRateLimit: o.LoginRateLimit}
 	if s.log == nil {
 		s.log = slog.Default()
 	}

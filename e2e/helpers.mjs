@@ -101,7 +101,8 @@ async function waitReady(base, child, logs, timeoutMs) {
 // startPortal runs bin/kog in development mode on a free port with a fresh
 // data directory and resolves once /readyz says {"status":"ok"}.
 export async function startPortal({ timeoutMs = 30000 } = {}) {
-  const bin = path.join(repoRoot, 'bin', 'kog');
+  // KOG_BIN runs another build (e.g. of a clean checkout) than bin/kog.
+  const bin = process.env.KOG_BIN ? path.resolve(process.env.KOG_BIN) : path.join(repoRoot, 'bin', 'kog');
   if (!existsSync(bin)) {
     throw new Error(`${bin} fehlt – erst "make build" ausführen`);
   }
@@ -246,4 +247,43 @@ export async function checkA11y(page, name) {
     assert.fail(`axe: ${results.violations.length} Verstoß/Verstöße auf "${name}" (${page.url()}):\n${formatViolations(results.violations)}`);
   }
   return results;
+}
+
+// ---------------------------------------------------------------- journeys
+
+// signIn signs the page's context in as email through the development
+// provider's login_hint (no click) and waits until the portal shows next.
+export async function signIn(page, portal, email, next = '/') {
+  await page.goto(`/auth/login?login_hint=${encodeURIComponent(email)}&next=${encodeURIComponent(next)}`);
+  const want = new URL(next, portal.baseURL).pathname;
+  await page.waitForURL((u) => u.origin === portal.baseURL && u.pathname === want);
+}
+
+// flashText is the text of the success message on the page ('' if none).
+export async function flashText(page) {
+  const alert = page.locator('main .kern-alert--success');
+  return (await alert.count()) ? (await alert.first().innerText()).trim() : '';
+}
+
+// roleBadge is the role label in the header of a signed-in page.
+export async function roleBadge(page) {
+  return (await page.locator('header .site-header__user .kern-badge').innerText()).trim();
+}
+
+// assertErrorSummary checks the German error summary of a form shown again
+// with errors: its title, and that each of its links leads to an element
+// that exists on the page (the field to correct). Returns the messages.
+export async function assertErrorSummary(page) {
+  const summary = page.locator('main .kern-alert--danger');
+  assert.equal(await summary.count(), 1, 'Fehlerzusammenfassung vorhanden');
+  assert.match(await summary.innerText(), /Bitte korrigieren Sie Ihre Angaben/);
+  const links = await summary.getByRole('link').evaluateAll((as) => as.map((a) => ({
+    text: a.textContent.trim(), target: a.getAttribute('href').slice(1),
+  })));
+  assert.ok(links.length > 0, 'mindestens ein Fehler verlinkt');
+  for (const { text, target } of links) {
+    const found = await page.evaluate((id) => document.getElementById(id) !== null, target);
+    assert.ok(found, `Link „${text}“ führt zu #${target}, das es auf der Seite nicht gibt`);
+  }
+  return links.map((l) => l.text);
 }

@@ -45,7 +45,10 @@ const sqlitePragmas = "_journal_mode=WAL&_synchronous=FULL&_foreign_keys=on&_bus
 
 // Open connects to the database. It does not migrate: see Migrate.
 func Open(opts OpenOptions) (*Store, error) {
-	gcfg := &gorm.Config{Logger: newGormLogger(opts.Logger), TranslateError: true}
+	// Timestamps are written in UTC: SQLite compares stored times as text,
+	// so every value must carry the same offset.
+	gcfg := &gorm.Config{Logger: newGormLogger(opts.Logger), TranslateError: true,
+		NowFunc: func() time.Time { return time.Now().UTC() }}
 	s := &Store{secret: []byte(opts.Secret)}
 	if opts.DatabaseURL != "" {
 		db, err := gorm.Open(postgres.Open(opts.DatabaseURL), gcfg)

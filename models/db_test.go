@@ -47,6 +47,7 @@ func appliedMigrations(t testing.TB, s *Store) []string {
 }
 
 func TestMigrateEmptyDatabaseToHead(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := openTestStore(t, filepath.Join(t.TempDir(), "kog.db"), testSecret)
 
@@ -93,6 +94,7 @@ func TestMigrateEmptyDatabaseToHead(t *testing.T) {
 // TestMigrateRefusesUnknownMigration: a binary older than the database
 // (a migration it does not know is recorded) must not touch the schema.
 func TestMigrateRefusesUnknownMigration(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	if err := s.db.Exec("INSERT INTO " + migrationsTable + " (id) VALUES ('9999_from_the_future')").Error; err != nil {
@@ -115,7 +117,8 @@ var allModels = map[string]any{
 	"Setting": &Setting{}, "Organisation": &Organisation{}, "User": &User{}, "Session": &Session{},
 	"LoginState": &LoginState{}, "AuditEntry": &AuditEntry{}, "Person": &Person{}, "Membership": &Membership{},
 	"Series": &Series{}, "Meeting": &Meeting{}, "Registration": &Registration{}, "Attendance": &Attendance{},
-	"CalendarFeed": &CalendarFeed{},
+	"CalendarFeed": &CalendarFeed{}, "Topic": &Topic{}, "CoSign": &CoSign{}, "TopicEvent": &TopicEvent{},
+	"Comment": &Comment{}, "AgendaItem": &AgendaItem{}, "Attachment": &Attachment{},
 }
 
 // gormModelsInSource lists the exported struct types of the package's
@@ -161,6 +164,7 @@ func gormModelsInSource(t *testing.T) []string {
 }
 
 func TestAllModelsListed(t *testing.T) {
+	t.Parallel()
 	got := gormModelsInSource(t)
 	want := slices.Sorted(maps.Keys(allModels))
 	if !slices.Equal(got, want) {
@@ -172,6 +176,7 @@ func TestAllModelsListed(t *testing.T) {
 // and the snapshot structs of the migrations: every column a model writes
 // must exist after migrating, and no column may be left unmapped.
 func TestModelsMatchMigratedSchema(t *testing.T) {
+	t.Parallel()
 	s := newTestStore(t)
 	for name, m := range allModels {
 		stmt := &gorm.Statement{DB: s.db}
@@ -233,6 +238,7 @@ func recordDiffs(want, got any) []string {
 }
 
 func TestRecordDiffsSeesChanges(t *testing.T) {
+	t.Parallel()
 	a := User{ID: 1, Issuer: ptr("i"), Email: "a@example.org", LastLoginAt: ptr(t0), CreatedAt: t0}
 	b := a
 	if d := recordDiffs(&a, &b); len(d) != 0 {
@@ -248,6 +254,7 @@ func TestRecordDiffsSeesChanges(t *testing.T) {
 // relations, reads them back through the read-only pool and the Store's
 // own read methods, and compares every field.
 func TestRoundTripEveryModel(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	// Sub-second parts check that timestamps keep their precision.
@@ -451,6 +458,7 @@ var zeroReplacedByDefault = map[string]bool{
 // chair's 0 seats). Foreign keys are off here, so the records need no
 // parents; TestForeignKeysEnforced checks them.
 func TestRoundTripEveryColumn(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	if err := s.db.Exec("PRAGMA foreign_keys = OFF").Error; err != nil {
@@ -522,6 +530,7 @@ func TestRoundTripEveryColumn(t *testing.T) {
 // TestForeignKeysEnforced: a session needs its user, and deleting a user
 // ends its sessions (ON DELETE CASCADE), which only works with foreign_keys=on.
 func TestForeignKeysEnforced(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	err := s.w(ctx).Create(&Session{ID: "orphan", UserID: 4711, CSRFToken: "x", ExpiresAt: t0}).Error
@@ -567,6 +576,7 @@ func holdConns(t *testing.T, db *sql.DB, n int) []*sql.Conn {
 }
 
 func TestPragmasOnEveryPooledConnection(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	writer, err := s.db.DB()

@@ -85,6 +85,11 @@ type Meeting struct {
 	Series       *Series
 	Sequence     int `gorm:"not null;default:0"`
 	InvitedAt    *time.Time
+	// SubmissionDeadline overrides the default topic deadline (DeadlineDays
+	// before the start).
+	SubmissionDeadline *time.Time
+	AgendaPublishedAt  *time.Time
+	AgendaChangedAt    *time.Time // last change after publication
 	// Quorum snapshot, taken when the chair records attendance.
 	QuorumChecked  bool
 	QuorumReached  bool
@@ -266,6 +271,7 @@ func (s *Store) Meeting(ctx context.Context, id uint) (*Meeting, error) {
 
 // MeetingPage lists meetings after (upcoming=true) or before now, paginated.
 func (s *Store) Meetings(ctx context.Context, now time.Time, upcoming bool, limit, offset int) ([]Meeting, int64, error) {
+	now = now.UTC() // SQLite compares stored times as text: keep one offset
 	q := s.r(ctx).Model(&Meeting{})
 	order := "starts_at ASC"
 	if upcoming {
@@ -292,7 +298,7 @@ func (s *Store) AllMeetings(ctx context.Context) ([]Meeting, error) {
 // NextMeeting is the next meeting that is not cancelled and has not ended.
 func (s *Store) NextMeeting(ctx context.Context, now time.Time) (*Meeting, error) {
 	var m Meeting
-	err := s.r(ctx).Where("ends_at > ? AND status <> ?", now, StatusCancelled).Order("starts_at").First(&m).Error
+	err := s.r(ctx).Where("ends_at > ? AND status <> ?", now.UTC(), StatusCancelled).Order("starts_at").First(&m).Error
 	if err != nil {
 		return nil, notFound(err)
 	}

@@ -26,6 +26,9 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0003_meetings", Migrate: migrate0003, Rollback: func(tx *gorm.DB) error {
 		return tx.Migrator().DropTable("attendances", "registrations", "meetings", "series", "calendar_feeds")
 	}},
+	{ID: "0004_topics_agenda", Migrate: migrate0004, Rollback: func(tx *gorm.DB) error {
+		return tx.Migrator().DropTable("attachments", "agenda_items", "comments", "topic_events", "co_signs", "topics")
+	}},
 }
 
 func migrate0001(tx *gorm.DB) error {
@@ -206,6 +209,114 @@ func migrate0003(tx *gorm.DB) error {
 		UpdatedAt time.Time
 	}
 	return tx.Migrator().CreateTable(&series{}, &meeting{}, &registration{}, &attendance{}, &calendarFeed{})
+}
+
+func migrate0004(tx *gorm.DB) error {
+	type user struct{ ID uint }
+	type organisation struct{ ID uint }
+	type meeting struct {
+		ID                 uint `gorm:"primaryKey"`
+		SubmissionDeadline *time.Time
+		AgendaPublishedAt  *time.Time
+		AgendaChangedAt    *time.Time
+	}
+	for _, col := range []string{"SubmissionDeadline", "AgendaPublishedAt", "AgendaChangedAt"} {
+		if err := tx.Migrator().AddColumn(&meeting{}, col); err != nil {
+			return err
+		}
+	}
+	type topic struct {
+		ID               uint          `gorm:"primaryKey"`
+		Title            string        `gorm:"size:255;not null"`
+		Description      string        `gorm:"type:text"`
+		OrganisationID   uint          `gorm:"not null;index"`
+		Organisation     *organisation `gorm:"constraint:OnDelete:RESTRICT"`
+		SubmitterID      uint          `gorm:"not null;index"`
+		Submitter        *user         `gorm:"constraint:OnDelete:RESTRICT"`
+		Kind             string        `gorm:"size:16;not null"`
+		Urgency          string        `gorm:"size:16;not null"`
+		DesiredMeetingID *uint
+		DesiredMeeting   *meeting `gorm:"foreignKey:DesiredMeetingID"`
+		Rapporteur       string   `gorm:"size:255"`
+		Tags             string   `gorm:"size:500"`
+		Visibility       string   `gorm:"size:16"`
+		Status           string   `gorm:"size:24;not null;index"`
+		MeetingID        *uint    `gorm:"index"`
+		Meeting          *meeting `gorm:"foreignKey:MeetingID"`
+		ResubmitOn       *time.Time
+		Reason           string `gorm:"size:1000"`
+		MergedIntoID     *uint
+		MergedInto       *topic `gorm:"foreignKey:MergedIntoID"`
+		CreatedAt        time.Time
+		UpdatedAt        time.Time
+	}
+	type coSign struct {
+		ID             uint          `gorm:"primaryKey"`
+		TopicID        uint          `gorm:"not null;uniqueIndex:idx_cosign"`
+		Topic          *topic        `gorm:"constraint:OnDelete:CASCADE"`
+		OrganisationID uint          `gorm:"not null;uniqueIndex:idx_cosign"`
+		Organisation   *organisation `gorm:"constraint:OnDelete:RESTRICT"`
+		UserID         uint          `gorm:"not null"`
+		User           *user         `gorm:"constraint:OnDelete:RESTRICT"`
+		CreatedAt      time.Time
+	}
+	type topicEvent struct {
+		ID        uint   `gorm:"primaryKey"`
+		TopicID   uint   `gorm:"not null;index"`
+		Topic     *topic `gorm:"constraint:OnDelete:CASCADE"`
+		ActorID   uint   `gorm:"not null"`
+		Actor     *user  `gorm:"constraint:OnDelete:RESTRICT"`
+		Action    string `gorm:"size:32;not null"`
+		Detail    string `gorm:"size:1000"`
+		CreatedAt time.Time
+	}
+	type comment struct {
+		ID        uint     `gorm:"primaryKey"`
+		TopicID   uint     `gorm:"not null;index"`
+		Topic     *topic   `gorm:"constraint:OnDelete:CASCADE"`
+		ParentID  *uint    `gorm:"index"`
+		Parent    *comment `gorm:"foreignKey:ParentID"`
+		AuthorID  uint     `gorm:"not null"`
+		Author    *user    `gorm:"constraint:OnDelete:RESTRICT"`
+		Body      string   `gorm:"type:text"`
+		EditedAt  *time.Time
+		DeletedAt *time.Time
+		CreatedAt time.Time
+	}
+	type agendaItem struct {
+		ID              uint          `gorm:"primaryKey"`
+		MeetingID       uint          `gorm:"not null;index"`
+		Meeting         *meeting      `gorm:"constraint:OnDelete:CASCADE"`
+		TopicID         *uint         `gorm:"index"`
+		Topic           *topic        `gorm:"constraint:OnDelete:SET NULL"`
+		Category        string        `gorm:"size:4;not null"`
+		Position        int           `gorm:"not null"`
+		Title           string        `gorm:"size:255;not null"`
+		RapporteurOrgID *uint         `gorm:""`
+		RapporteurOrg   *organisation `gorm:"foreignKey:RapporteurOrgID"`
+		RapporteurName  string        `gorm:"size:255"`
+		Outcome         string        `gorm:"size:16;not null"`
+		DurationMin     int
+		Public          bool
+		CarriedFromID   *uint
+		ChangedAt       *time.Time
+		CreatedAt       time.Time
+		UpdatedAt       time.Time
+	}
+	type attachment struct {
+		ID           uint        `gorm:"primaryKey"`
+		TopicID      *uint       `gorm:"index"`
+		Topic        *topic      `gorm:"constraint:OnDelete:CASCADE"`
+		AgendaItemID *uint       `gorm:"index"`
+		AgendaItem   *agendaItem `gorm:"constraint:OnDelete:CASCADE"`
+		StoredName   string      `gorm:"size:64;not null;uniqueIndex"`
+		FileName     string      `gorm:"size:255;not null"`
+		MIME         string      `gorm:"size:128;not null"`
+		Size         int64       `gorm:"not null"`
+		UploaderID   uint        `gorm:"not null"`
+		CreatedAt    time.Time
+	}
+	return tx.Migrator().CreateTable(&topic{}, &coSign{}, &topicEvent{}, &comment{}, &agendaItem{}, &attachment{})
 }
 
 func newMigrator(db *gorm.DB) *gormigrate.Gormigrate {

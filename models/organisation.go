@@ -74,7 +74,7 @@ type Organisation struct {
 // Organisations lists the chair first, then members by name.
 func (s *Store) Organisations(ctx context.Context) ([]Organisation, error) {
 	var os []Organisation
-	err := s.r(ctx).Order("is_chair DESC, name").Find(&os).Error
+	err := s.r(ctx).Order("is_chair DESC, lower(name)").Find(&os).Error
 	return os, err
 }
 

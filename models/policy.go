@@ -1,5 +1,7 @@
 package models
 
+import "time"
+
 // Every permission decision of the portal is a function in this file, so that
 // one table test covers them all and handlers and templates ask the same
 // question the same way. A nil *User is the anonymous visitor.
@@ -98,3 +100,57 @@ func CanRegister(u *User) bool { return CanSeeInternal(u) }
 
 // CanSubscribeCalendar: every signed-in account may have a calendar feed.
 func CanSubscribeCalendar(u *User) bool { return IsSignedIn(u) }
+
+// CanSubmitTopic: members and deputies bring topics in (the store checks
+// that they hold a seat today); the chair may too.
+func CanSubmitTopic(u *User) bool { return CanSeeInternal(u) }
+
+// CanSeeTopic: topics live in the protected space, unless the chair made
+// one municipal or public.
+func CanSeeTopic(u *User, t *Topic) bool {
+	if t == nil {
+		return false
+	}
+	switch t.Visibility {
+	case VisPublic:
+		return true
+	case VisMunicipal:
+		return CanSeeMunicipal(u)
+	}
+	return CanSeeInternal(u)
+}
+
+// CanTriageTopic: only the chair moves topics through triage.
+func CanTriageTopic(u *User) bool { return CanManageCommittee(u) }
+
+// CanCoSign: members of other organisations co-sign (the store checks the
+// seat and that it is not the submitting organisation).
+func CanCoSign(u *User, t *Topic) bool { return CanSeeInternal(u) && CanSeeTopic(u, t) }
+
+// CanComment: members and the chair discuss topics they can see.
+func CanComment(u *User, t *Topic) bool { return CanSeeInternal(u) && CanSeeTopic(u, t) }
+
+// CanEditComment: the author, within the edit window.
+func CanEditComment(u *User, c *Comment, now time.Time) bool {
+	return IsSignedIn(u) && c != nil && c.AuthorID == u.ID && c.Editable(now)
+}
+
+// CanDeleteComment: the author, or the chair as moderator.
+func CanDeleteComment(u *User, c *Comment) bool {
+	return IsSignedIn(u) && c != nil && c.DeletedAt == nil && (c.AuthorID == u.ID || CanManageCommittee(u))
+}
+
+// CanManageAgenda: the chair builds and publishes agendas.
+func CanManageAgenda(u *User) bool { return CanManageCommittee(u) }
+
+// CanSeeAgendaItem: internal items stay in the committee; public ones are
+// shown to everyone once the agenda is published.
+func CanSeeAgendaItem(u *User, item *AgendaItem, published bool) bool {
+	if CanManageAgenda(u) {
+		return true
+	}
+	if !published {
+		return false
+	}
+	return item.Public || CanSeeInternal(u)
+}

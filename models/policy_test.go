@@ -8,6 +8,7 @@ import (
 	"maps"
 	"slices"
 	"testing"
+	"time"
 )
 
 // policyVisitors are the columns of the policy table, in this order.
@@ -96,6 +97,35 @@ func policyTable() []policyRow {
 		{"CanManageMeetings", "", func(u *User) any { return CanManageMeetings(u) }, [6]any{F, F, F, T, T, F}},
 		{"CanRegister", "", func(u *User) any { return CanRegister(u) }, [6]any{F, F, T, T, T, F}},
 		{"CanSubscribeCalendar", "", func(u *User) any { return CanSubscribeCalendar(u) }, [6]any{F, T, T, T, T, F}},
+
+		{"CanSubmitTopic", "", func(u *User) any { return CanSubmitTopic(u) }, [6]any{F, F, T, T, T, F}},
+		{"CanSeeTopic", "internal", func(u *User) any { return CanSeeTopic(u, &Topic{Visibility: VisInternal}) }, [6]any{F, F, T, T, T, F}},
+		{"CanSeeTopic", "municipal", func(u *User) any { return CanSeeTopic(u, &Topic{Visibility: VisMunicipal}) }, [6]any{F, T, T, T, T, F}},
+		{"CanSeeTopic", "public", func(u *User) any { return CanSeeTopic(u, &Topic{Visibility: VisPublic}) }, [6]any{T, T, T, T, T, T}},
+		{"CanSeeTopic", "no topic", func(u *User) any { return CanSeeTopic(u, nil) }, [6]any{F, F, F, F, F, F}},
+		{"CanTriageTopic", "", func(u *User) any { return CanTriageTopic(u) }, [6]any{F, F, F, T, T, F}},
+		{"CanCoSign", "internal topic", func(u *User) any { return CanCoSign(u, &Topic{Visibility: VisInternal}) }, [6]any{F, F, T, T, T, F}},
+		{"CanCoSign", "public topic", func(u *User) any { return CanCoSign(u, &Topic{Visibility: VisPublic}) }, [6]any{F, F, T, T, T, F}},
+		{"CanComment", "internal topic", func(u *User) any { return CanComment(u, &Topic{Visibility: VisInternal}) }, [6]any{F, F, T, T, T, F}},
+		{"CanComment", "no topic", func(u *User) any { return CanComment(u, nil) }, [6]any{F, F, F, F, F, F}},
+		{"CanEditComment", "own, fresh", func(u *User) any {
+			return CanEditComment(u, &Comment{AuthorID: uid0(u), CreatedAt: t0}, t0.Add(time.Minute))
+		}, [6]any{F, T, T, T, T, F}},
+		{"CanEditComment", "own, after the window", func(u *User) any {
+			return CanEditComment(u, &Comment{AuthorID: uid0(u), CreatedAt: t0}, t0.Add(CommentEditWindow))
+		}, [6]any{F, F, F, F, F, F}},
+		{"CanEditComment", "someone else's", func(u *User) any {
+			return CanEditComment(u, &Comment{AuthorID: other.ID, CreatedAt: t0}, t0)
+		}, [6]any{F, F, F, F, F, F}},
+		{"CanDeleteComment", "own", func(u *User) any { return CanDeleteComment(u, &Comment{AuthorID: uid0(u)}) }, [6]any{F, T, T, T, T, F}},
+		{"CanDeleteComment", "someone else's", func(u *User) any { return CanDeleteComment(u, &Comment{AuthorID: other.ID}) }, [6]any{F, F, F, T, T, F}},
+		{"CanDeleteComment", "already deleted", func(u *User) any {
+			return CanDeleteComment(u, &Comment{AuthorID: uid0(u), DeletedAt: &t0})
+		}, [6]any{F, F, F, F, F, F}},
+		{"CanManageAgenda", "", func(u *User) any { return CanManageAgenda(u) }, [6]any{F, F, F, T, T, F}},
+		{"CanSeeAgendaItem", "internal, published", func(u *User) any { return CanSeeAgendaItem(u, &AgendaItem{}, true) }, [6]any{F, F, T, T, T, F}},
+		{"CanSeeAgendaItem", "public, published", func(u *User) any { return CanSeeAgendaItem(u, &AgendaItem{Public: true}, true) }, [6]any{T, T, T, T, T, T}},
+		{"CanSeeAgendaItem", "public, draft", func(u *User) any { return CanSeeAgendaItem(u, &AgendaItem{Public: true}, false) }, [6]any{F, F, F, T, T, F}},
 	}
 }
 
@@ -108,6 +138,7 @@ func uid0(u *User) uint {
 }
 
 func TestPolicy(t *testing.T) {
+	t.Parallel()
 	for _, r := range policyTable() {
 		for i, v := range policyVisitors {
 			name := r.fn
@@ -124,6 +155,7 @@ func TestPolicy(t *testing.T) {
 }
 
 func TestPolicyCoversEveryFunction(t *testing.T) {
+	t.Parallel()
 	f, err := parser.ParseFile(token.NewFileSet(), "policy.go", nil, 0)
 	if err != nil {
 		t.Fatal(err)

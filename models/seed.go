@@ -64,6 +64,11 @@ func (s *Store) SeedDemoAt(ctx context.Context, now time.Time) (created int, err
 		return created, err
 	}
 	n, err := s.seedMeetings(ctx, now)
+	created += n
+	if err != nil {
+		return created, err
+	}
+	n, err = s.seedTopics(ctx, now)
 	return created + n, err
 }
 
@@ -235,6 +240,16 @@ func (s *Store) seedMeetings(ctx context.Context, now time.Time) (int, error) {
 		return 0, err
 	}
 	created := len(series)
+	if now.In(berlin).Month() == time.December {
+		// Late in the year the demo also needs next year's dates, so there
+		// is always an upcoming meeting to try things on.
+		_, more, err := s.CreateSeries(ctx, SeriesInput{Title: "Monatliche Videokonferenz", Weekday: int(time.Wednesday),
+			Ordinal: 2, StartTime: "10:00", EndTime: "11:30", VideoURL: demoVideoURL, Year: year + 1, From: time.Date(year+1, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			return created, err
+		}
+		created += len(more)
+	}
 	for _, in := range []MeetingInput{
 		{Kind: MeetingInPerson, Title: "Präsenzsitzung Frühjahr", Date: strconv.Itoa(year) + "-05-20", Start: "10:00", End: "16:00",
 			Location: "FITKO, Frankfurt am Main", Address: "Zum Gottschalkhof 3, 60594 Frankfurt am Main",
@@ -295,6 +310,143 @@ func (s *Store) seedMeetings(ctx context.Context, now time.Time) (int, error) {
 				}
 			}
 		}
+	}
+	return created, nil
+}
+
+// demoTopic is a topic of the demo data and what the chair did with it.
+type demoTopic struct {
+	by, title, body, tags string
+	kind                  TopicKind
+	to                    TopicStatus
+	reason                string
+}
+
+var demoTopics = []demoTopic{
+	{by: "mitglied@kog.example", title: "EfA-Onlinedienste aus dem FIT-Store für Kommunen", kind: KindDecision, to: TopicAccepted, tags: "EfA, FIT-Store",
+		body: "Kommunen können Onlinedienste aus dem **FIT-Store** nicht direkt abrufen; dazu sind nur Bund und Länder berechtigt.\n\nDas Gremium soll ein Anforderungsprofil beschließen, wie Länder ihren Kommunen EfA-Dienste nach einem einheitlichen Geschäftsmodell bereitstellen."},
+	{by: "p.peters@duesseldorf.example", title: "Anbindung kommunaler Fachverfahren an FIT-Connect", kind: KindAdvice, to: TopicAccepted, tags: "FIT-Connect",
+		body: "Erfahrungen aus Düsseldorf mit der Anbindung an FIT-Connect: Zustellpunkte, Zertifikate, Testumgebungen.\n\n- Was fehlt den Herstellern?\n- Welche Unterstützung brauchen kleinere Kommunen?"},
+	{by: "e.engel@vitako.example", title: "Adressatengerechte Information der Kommunen durch Bund und Länder", kind: KindAdvice, to: TopicSubmitted, tags: "Kommunikation",
+		body: "Der Hinweis auf allgemeine Informationsplattformen reicht nicht. Vorschlag: konkrete Umsetzungshinweise, vergleichbar mit Ausführungsbestimmungen."},
+	{by: "b.becker@kaiseresch.example", title: "Austausch zu produktiv genutzten Onlinediensten", kind: KindInformation, to: TopicDeferred, tags: "Nachnutzung",
+		reason: "Wird nach der Präsenzsitzung im Frühjahr wieder aufgerufen, wenn die Übersicht der Länder vorliegt."},
+	{by: "d.dietrich@dstgb.example", title: "Gebührenmodell für EfA-Leistungen", kind: KindDecision, to: TopicRejected, tags: "EfA, Finanzierung",
+		reason: "Die Finanzierung liegt beim IT-Planungsrat und der FITKO; das Gremium kann hierzu keinen Beschluss fassen. Bitte als Frage an den IT-PLR formulieren."},
+	{by: "h.hahn@kgst.example", title: "Einheitliches Geschäftsmodell für EfA-Dienste", kind: KindAdvice, to: TopicMerged, tags: "EfA",
+		body: "Deckt sich weitgehend mit dem Thema aus Leipzig."},
+}
+
+// seedTopics adds topics in every triage state, co-signatures, a comment
+// thread, and agendas: published ones for the held meetings and for the
+// next meeting. It runs only when there are no topics yet.
+func (s *Store) seedTopics(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	if err := s.r(ctx).Model(&Topic{}).Count(&n).Error; err != nil || n > 0 {
+		return 0, err
+	}
+	userBy := func(email string) (*User, error) {
+		var u User
+		return &u, s.r(ctx).Where("email = ?", email).First(&u).Error
+	}
+	chair, err := userBy("vorsitz@kog.example")
+	if err != nil {
+		return 0, err
+	}
+	next, err := s.NextMeeting(ctx, now)
+	if err != nil {
+		return 0, err
+	}
+	created := 0
+	var first *Topic
+	for _, d := range demoTopics {
+		u, err := userBy(d.by)
+		if err != nil {
+			return created, err
+		}
+		body := d.body
+		if body == "" {
+			body = d.title + "."
+		}
+		t, _, err := s.SubmitTopic(ctx, u, TopicInput{Title: d.title, Description: body, Kind: d.kind, Urgency: "normal", Tags: d.tags}, now)
+		if err != nil {
+			return created, err
+		}
+		created++
+		tr := Triage{To: d.to, Reason: d.reason}
+		switch d.to {
+		case TopicAccepted:
+			tr.MeetingID = &next.ID
+		case TopicDeferred:
+			later := now.AddDate(0, 3, 0)
+			tr.ResubmitOn = &later
+		case TopicMerged:
+			tr.MergedIntoID = &first.ID
+		case TopicSubmitted:
+			continue
+		}
+		if err := s.TriageTopic(ctx, chair, t.ID, tr, now); err != nil {
+			return created, err
+		}
+		if first == nil {
+			first = t
+		}
+	}
+	for _, email := range []string{"p.peters@duesseldorf.example", "a.albrecht@lra-ab.example"} {
+		u, _ := userBy(email)
+		if err := s.CoSignTopic(ctx, u, first.ID, now); err != nil {
+			return created, err
+		}
+	}
+	if c, err := s.AddComment(ctx, chair, first.ID, nil, "Danke für den Vorschlag. Bitte bringen Sie bis zur Sitzung **zwei Beispiele** aus Ihren Ländern mit."); err == nil {
+		member, _ := userBy("mitglied@kog.example")
+		_, _ = s.AddComment(ctx, member, first.ID, &c.ID, "Machen wir – Sachsen und Bayern haben bereits Landesportale mit Rahmenverträgen.")
+	}
+	// The next meeting's agenda from the accepted topics, published.
+	items := []AgendaItemInput{
+		{Category: "A", Title: "Begrüßung und Feststellung der Beschlussfähigkeit", Outcome: KindInformation, DurationMin: 5, Public: true},
+		{Category: "A", Title: "Genehmigung des Protokolls der letzten Sitzung", Outcome: KindDecision, DurationMin: 5},
+		{Category: "B", TopicID: &first.ID, Outcome: KindDecision, DurationMin: 30},
+		{Category: "H", Title: "Verschiedenes", Outcome: KindInformation, DurationMin: 10, Public: true},
+	}
+	if accepted, err := s.Topics(ctx, TopicFilter{Status: TopicAccepted, MeetingID: next.ID}); err == nil {
+		for _, t := range accepted {
+			if t.ID != first.ID {
+				id := t.ID
+				items = append(items, AgendaItemInput{Category: "B", TopicID: &id, Outcome: KindAdvice, DurationMin: 20})
+			}
+		}
+	}
+	for _, in := range items {
+		if _, err := s.AddAgendaItem(ctx, next.ID, in, now); err != nil {
+			return created, err
+		}
+		created++
+	}
+	if err := s.PublishAgenda(ctx, next.ID, now); err != nil {
+		return created, err
+	}
+	// Held meetings got their agendas back then: written directly, as the
+	// builder only edits open meetings.
+	var held []Meeting
+	if err := s.r(ctx).Where("status = ?", StatusHeld).Find(&held).Error; err != nil {
+		return created, err
+	}
+	for _, m := range held {
+		invited := m.StartsAt.AddDate(0, 0, -14)
+		rows := []AgendaItem{
+			{MeetingID: m.ID, Category: "A", Position: 1, Title: "Begrüßung und Feststellung der Beschlussfähigkeit", Outcome: KindInformation, Public: true, DurationMin: 5},
+			{MeetingID: m.ID, Category: "B", Position: 1, Title: "Bericht aus dem IT-Planungsrat", Outcome: KindInformation, Public: true, DurationMin: 20},
+			{MeetingID: m.ID, Category: "B", Position: 2, Title: "Stand der Anforderungsprofile", Outcome: KindAdvice, DurationMin: 30},
+			{MeetingID: m.ID, Category: "H", Position: 1, Title: "Verschiedenes", Outcome: KindInformation, Public: true, DurationMin: 10},
+		}
+		if err := s.w(ctx).Create(&rows).Error; err != nil {
+			return created, err
+		}
+		if err := s.w(ctx).Model(&m).Update("agenda_published_at", invited).Error; err != nil {
+			return created, err
+		}
+		created += len(rows)
 	}
 	return created, nil
 }

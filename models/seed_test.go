@@ -80,6 +80,7 @@ func userByEmail(t *testing.T, s *Store, email string) *User {
 }
 
 func TestSeedDemoOnEmptyDatabase(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	if empty, err := s.IsEmpty(ctx); err != nil || !empty {
@@ -91,10 +92,10 @@ func TestSeedDemoOnEmptyDatabase(t *testing.T) {
 		t.Fatalf("SeedDemo: %v", err)
 	}
 	// SeedDemo reports the records it created: organisations, accounts,
-	// people, terms and meetings (not the rows that come with a meeting,
-	// such as attendance and answers).
+	// people, terms, meetings, topics and agenda items (not the rows that
+	// come with them, such as attendance, answers, history or comments).
 	rows := count(t, s, &Organisation{}) + count(t, s, &User{}) + count(t, s, &Person{}) +
-		count(t, s, &Membership{}) + count(t, s, &Meeting{})
+		count(t, s, &Membership{}) + count(t, s, &Meeting{}) + count(t, s, &Topic{}) + count(t, s, &AgendaItem{})
 	if int64(created) != rows || created == 0 {
 		t.Errorf("SeedDemo reported %d created records, the database holds %d", created, rows)
 	}
@@ -165,6 +166,7 @@ func TestSeedDemoOnEmptyDatabase(t *testing.T) {
 }
 
 func TestSeedDemoTwiceChangesNothing(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	if _, err := s.SeedDemo(ctx); err != nil {
@@ -202,6 +204,7 @@ func TestSeedDemoTwiceChangesNothing(t *testing.T) {
 }
 
 func TestSeedDemoRefusesRealData(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cases := []struct {
 		name  string

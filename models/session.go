@@ -69,6 +69,7 @@ func (s *Store) hashToken(token string) string {
 // session the browser had before (previous) is deleted: a sign-in always gets
 // a fresh ID, so a planted cookie is never adopted.
 func (s *Store) CreateSession(ctx context.Context, userID uint, previous, idToken, ip, ua string, now time.Time) (string, *Session, error) {
+	now = now.UTC()
 	token := RandomToken(32)
 	sess := &Session{
 		ID: s.hashToken(token), UserID: userID, CSRFToken: RandomToken(32), IDToken: idToken,
@@ -145,6 +146,7 @@ func (s *Store) CountSessions(ctx context.Context, userID uint) (int64, error) {
 
 // PurgeExpiredSessions deletes sessions and login states past their end.
 func (s *Store) PurgeExpiredSessions(ctx context.Context, now time.Time) error {
+	now = now.UTC()
 	if err := s.w(ctx).Where("expires_at < ? OR last_seen_at < ?", now, now.Add(-SessionIdleTimeout)).Delete(&Session{}).Error; err != nil {
 		return err
 	}

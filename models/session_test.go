@@ -21,6 +21,7 @@ func newSession(t *testing.T, s *Store, subject string) (*User, string) {
 }
 
 func TestCreateSessionStoresOnlyAKeyedHash(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	dir := t.TempDir()
 	s := openTestStore(t, filepath.Join(dir, "kog.db"), testSecret)
@@ -66,6 +67,7 @@ func TestCreateSessionStoresOnlyAKeyedHash(t *testing.T) {
 }
 
 func TestSessionByTokenRefuses(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	_, tok := newSession(t, s, "u")
@@ -80,6 +82,7 @@ func TestSessionByTokenRefuses(t *testing.T) {
 }
 
 func TestSessionIdleTimeout(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cases := []struct {
 		name  string
@@ -144,6 +147,7 @@ func TestSessionIdleTimeout(t *testing.T) {
 }
 
 func TestSessionAbsoluteTimeout(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	u, tok := newSession(t, s, "abs")
@@ -167,6 +171,7 @@ func TestSessionAbsoluteTimeout(t *testing.T) {
 }
 
 func TestCreateSessionReplacesPrevious(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	u, old := newSession(t, s, "re")
@@ -198,6 +203,7 @@ func TestCreateSessionReplacesPrevious(t *testing.T) {
 }
 
 func TestSessionOfDisabledUserRefused(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	u, tok := newSession(t, s, "locked")
@@ -215,6 +221,7 @@ func TestSessionOfDisabledUserRefused(t *testing.T) {
 }
 
 func TestDeleteSessionAudits(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	u, tok := newSession(t, s, "bye")
@@ -234,6 +241,7 @@ func TestDeleteSessionAudits(t *testing.T) {
 }
 
 func TestPurgeExpiredSessions(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	u, _ := newSession(t, s, "purge") // created at t0
@@ -263,6 +271,7 @@ func TestPurgeExpiredSessions(t *testing.T) {
 }
 
 func TestLoginState(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	create := func(t *testing.T, s *Store) string {
 		t.Helper()

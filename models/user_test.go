@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"testing"
+	"time"
 )
 
 const (
@@ -22,6 +23,7 @@ func auditOf(t *testing.T, s *Store, targetID uint, action string) []AuditEntry 
 }
 
 func TestSignInCreatesAndUpdatesByIssuerAndSubject(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 
@@ -37,7 +39,7 @@ func TestSignInCreatesAndUpdatesByIssuerAndSubject(t *testing.T) {
 	}
 
 	// The provider reports a new name and e-mail: same account, new data.
-	later := t0.Add(24 * 60 * 60e9)
+	later := t0.Add(24 * time.Hour)
 	again, err := s.SignIn(ctx, Identity{Issuer: issA, Subject: "42", Email: "anna.neu@example.org", EmailVerified: true, Name: "Anna Neu"}, nil, "198.51.100.2", later)
 	if err != nil {
 		t.Fatal(err)
@@ -69,6 +71,7 @@ func TestSignInCreatesAndUpdatesByIssuerAndSubject(t *testing.T) {
 }
 
 func TestSignInWritesAudit(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	u := mustSignIn(t, s, Identity{Issuer: issA, Subject: "a"})
@@ -87,6 +90,7 @@ func TestSignInWritesAudit(t *testing.T) {
 }
 
 func TestSignInTakesOverInvitation(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	cases := []struct {
 		name      string
@@ -152,6 +156,7 @@ func TestSignInTakesOverInvitation(t *testing.T) {
 }
 
 func TestSignInConfiguredAdmins(t *testing.T) {
+	t.Parallel()
 	admins := []string{issA + "|boss", "chefin@example.org"}
 	cases := []struct {
 		name string
@@ -182,6 +187,7 @@ func TestSignInConfiguredAdmins(t *testing.T) {
 }
 
 func TestSignInDisabledUser(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	admin := mustSignIn(t, s, Identity{Issuer: issA, Subject: "admin"}, issA+"|admin")
@@ -189,7 +195,7 @@ func TestSignInDisabledUser(t *testing.T) {
 	if err := s.SetUserDisabled(ctx, admin, u.ID, true, ""); err != nil {
 		t.Fatal(err)
 	}
-	got, err := s.SignIn(ctx, Identity{Issuer: issA, Subject: "u", Name: "Nachher"}, nil, "", t0.Add(1e9))
+	got, err := s.SignIn(ctx, Identity{Issuer: issA, Subject: "u", Name: "Nachher"}, nil, "", t0.Add(time.Second))
 	if !errors.Is(err, ErrUserDisabled) || got != nil {
 		t.Fatalf("SignIn of a disabled account = %v, %v; want ErrUserDisabled", got, err)
 	}
@@ -207,6 +213,7 @@ func TestSignInDisabledUser(t *testing.T) {
 }
 
 func TestInviteUser(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	s := newTestStore(t)
 	u, err := s.InviteUser(ctx, " neu@example.org ", "Neu", RoleChair)
@@ -272,6 +279,7 @@ func newAdminFixture(t *testing.T) *adminFixture {
 }
 
 func TestSetUserRole(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newAdminFixture(t)
 	s := f.s
@@ -322,6 +330,7 @@ func TestSetUserRole(t *testing.T) {
 }
 
 func TestSetUserDisabled(t *testing.T) {
+	t.Parallel()
 	ctx := context.Background()
 	f := newAdminFixture(t)
 	s := f.s
@@ -359,14 +368,14 @@ func TestSetUserDisabled(t *testing.T) {
 			t.Errorf("disabled member keeps %d sessions, want 0", n)
 		}
 		for _, tok := range f.memberTokens {
-			if _, err := s.SessionByToken(ctx, tok, t0.Add(2e9)); !errors.Is(err, ErrSessionExpired) {
+			if _, err := s.SessionByToken(ctx, tok, t0.Add(2*time.Second)); !errors.Is(err, ErrSessionExpired) {
 				t.Errorf("session of the disabled member: %v, want ErrSessionExpired", err)
 			}
 		}
 		if n, _ := s.CountSessions(ctx, f.reader.ID); n != 1 {
 			t.Errorf("the reader lost a session: %d left, want 1", n)
 		}
-		if _, err := s.SessionByToken(ctx, f.readerToken, t0.Add(2e9)); err != nil {
+		if _, err := s.SessionByToken(ctx, f.readerToken, t0.Add(2*time.Second)); err != nil {
 			t.Errorf("reader's session: %v", err)
 		}
 		es := auditOf(t, s, f.member.ID, AuditUserDisabled)
