@@ -23,6 +23,8 @@ type AgendaPage struct {
 	Outcomes   []models.TopicKind
 	Errors     map[string]string
 	PrintView  bool
+	// Docs are the attachments of the TOPs' topics, for members only.
+	Docs map[uint][]models.Attachment
 }
 
 // agendaSection is one category with its TOPs.
@@ -96,6 +98,19 @@ func (s *Server) renderAgenda(c *fiber.Ctx, status int, m *models.Meeting, errs 
 	var err error
 	if p.Sections, err = s.visibleAgenda(c, m); err != nil {
 		return err
+	}
+	if models.CanSeeInternal(u) {
+		var ids []uint
+		for _, sec := range p.Sections {
+			for _, it := range sec.Items {
+				if it.TopicID != nil {
+					ids = append(ids, *it.TopicID)
+				}
+			}
+		}
+		if p.Docs, err = s.store.AttachmentsOfTopics(c.UserContext(), ids); err != nil {
+			return err
+		}
 	}
 	if p.CanManage {
 		if p.Orgs, err = s.store.Organisations(c.UserContext()); err != nil {

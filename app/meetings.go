@@ -60,17 +60,23 @@ type meetingInput struct {
 	Location    string `form:"location"`
 	Address     string `form:"address"`
 	Description string `form:"description"`
+	Deadline    string `form:"deadline"`
 }
 
 func (in meetingInput) model() models.MeetingInput {
 	return models.MeetingInput{Kind: models.MeetingKind(in.Kind), Title: in.Title, Date: in.Date, Start: in.Start,
-		End: in.End, VideoURL: in.VideoURL, Location: in.Location, Address: in.Address, Description: in.Description}
+		End: in.End, VideoURL: in.VideoURL, Location: in.Location, Address: in.Address, Description: in.Description,
+		Deadline: in.Deadline}
 }
 
 func inputOf(m *models.Meeting) meetingInput {
 	s, e := m.StartsAt.In(berlin), m.EndsAt.In(berlin)
-	return meetingInput{Kind: string(m.Kind), Title: m.Title, Date: s.Format("2006-01-02"), Start: s.Format("15:04"),
+	in := meetingInput{Kind: string(m.Kind), Title: m.Title, Date: s.Format("2006-01-02"), Start: s.Format("15:04"),
 		End: e.Format("15:04"), VideoURL: m.VideoURL, Location: m.Location, Address: m.Address, Description: m.Description}
+	if m.SubmissionDeadline != nil {
+		in.Deadline = m.SubmissionDeadline.In(berlin).Format("2006-01-02")
+	}
+	return in
 }
 
 const meetingsPerPage = 12

@@ -127,6 +127,12 @@ func templateFuncs() template.FuncMap {
 		},
 		// when is a meeting's time span in Berlin: "Mi., 14.01.2026, 10:00–11:30 Uhr".
 		"when": renderWhen,
+		"deref": func(p *uint) uint {
+			if p == nil {
+				return 0
+			}
+			return *p
+		},
 		"hasItems": func(secs []agendaSection) bool {
 			for _, s := range secs {
 				if len(s.Items) > 0 {

@@ -116,13 +116,9 @@ describe('Mitgliedschaft im Gremium', () => {
     });
   });
 
-  // The development provider names an account it does not know after the
-  // local part of its address ("n.neumann"), and sign-in copies that name
-  // over the invited name. Real providers send the person's name; this
-  // only affects local trials. Reported, not a failure of this journey.
-  test('Kopfzeile nennt nach der ersten Anmeldung den eingeladenen Namen', {
-    todo: 'Entwicklungs-Anbieter meldet den Namen „n.neumann“ (app/devprovider.go: account), SignIn überschreibt den eingeladenen Namen',
-  }, async () => {
+  // The development provider sends no name for an account it does not
+  // know, so the name the chair entered with the invitation stays.
+  test('Kopfzeile nennt nach der ersten Anmeldung den eingeladenen Namen', async () => {
     await withPage(browser, portal, 'membership-guest-name', async (page) => {
       await signIn(page, portal, 'n.neumann@kaiseresch.example', '/');
       assert.match(await page.locator('header .site-header__user strong').innerText(), /Nora Neumann/);

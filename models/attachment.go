@@ -45,3 +45,20 @@ func (s *Store) TopicAttachments(ctx context.Context, topicID uint) ([]Attachmen
 	err := s.r(ctx).Where("topic_id = ?", topicID).Order("id").Find(&as).Error
 	return as, err
 }
+
+// AttachmentsOfTopics lists the files of several topics, keyed by topic, for
+// the agenda's document column.
+func (s *Store) AttachmentsOfTopics(ctx context.Context, topicIDs []uint) (map[uint][]Attachment, error) {
+	out := map[uint][]Attachment{}
+	if len(topicIDs) == 0 {
+		return out, nil
+	}
+	var as []Attachment
+	if err := s.r(ctx).Where("topic_id IN ?", topicIDs).Order("id").Find(&as).Error; err != nil {
+		return nil, err
+	}
+	for _, a := range as {
+		out[*a.TopicID] = append(out[*a.TopicID], a)
+	}
+	return out, nil
+}

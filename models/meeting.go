@@ -125,6 +125,9 @@ type MeetingInput struct {
 	Location    string
 	Address     string
 	Description string
+	// Deadline is the topic submission deadline (2006-01-02, end of that day
+	// in Berlin); empty means DeadlineDays before the meeting.
+	Deadline string
 }
 
 // BerlinTime combines a date and a wall-clock time in Europe/Berlin.
@@ -163,12 +166,25 @@ func (in MeetingInput) apply(m *Meeting) error {
 	if in.Kind == MeetingInPerson && strings.TrimSpace(in.Location) == "" {
 		v.Add("location", "Eine Präsenzsitzung braucht einen Ort.")
 	}
+	var deadline *time.Time
+	if d := strings.TrimSpace(in.Deadline); d != "" {
+		t, err := BerlinTime(d, "23:59")
+		if err != nil {
+			v.Add("deadline", "Bitte geben Sie die Anmeldefrist als Datum an.")
+		} else if err1 == nil && !t.Before(start) {
+			v.Add("deadline", "Die Anmeldefrist muss vor der Sitzung enden.")
+		} else {
+			utc := t.UTC()
+			deadline = &utc
+		}
+	}
 	if err := v.Err(); err != nil {
 		return err
 	}
 	m.Kind, m.Title, m.StartsAt, m.EndsAt = in.Kind, in.Title, start.UTC(), end.UTC()
 	m.VideoURL, m.Location = strings.TrimSpace(in.VideoURL), strings.TrimSpace(in.Location)
 	m.Address, m.Description = strings.TrimSpace(in.Address), strings.TrimSpace(in.Description)
+	m.SubmissionDeadline = deadline
 	return nil
 }
 

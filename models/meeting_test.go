@@ -102,7 +102,11 @@ func TestMeetingLifecycle(t *testing.T) {
 	_, err = s.UpdateMeeting(ctx, m.ID, MeetingInput{Kind: MeetingInPerson, Title: "x", Date: "2026-05-21", Start: "10:00", End: "11:00", Location: "y"})
 	fieldErr(t, err, "status")
 
-	m2, _ := s.CreateMeeting(ctx, MeetingInput{Kind: MeetingVideo, Title: "Video", Date: "2026-06-10", Start: "10:00", End: "11:00", VideoURL: "https://meet.example/x"})
+	m2, _ := s.CreateMeeting(ctx, MeetingInput{Kind: MeetingVideo, Title: "Video", Date: "2026-06-10", Start: "10:00", End: "11:00",
+		VideoURL: "https://meet.example/x", Deadline: "2026-06-01"})
+	if m2.Deadline().In(berlin).Format("2006-01-02 15:04") != "2026-06-01 23:59" {
+		t.Fatalf("own deadline: %v", m2.Deadline())
+	}
 	fieldErr(t, s.CancelMeeting(ctx, m2.ID, " ", before), "reason")
 	if err := s.CancelMeeting(ctx, m2.ID, "Terminkonflikt mit dem IT-PLR", before); err != nil {
 		t.Fatal(err)
@@ -119,6 +123,7 @@ func TestMeetingLifecycle(t *testing.T) {
 		"video_url": {Kind: MeetingVideo, Title: "a", Date: "2026-06-10", Start: "10:00", End: "11:00", VideoURL: "javascript:alert(1)"},
 		"location":  {Kind: MeetingInPerson, Title: "a", Date: "2026-06-10", Start: "10:00", End: "11:00"},
 		"date":      {Kind: MeetingInPerson, Title: "a", Date: "31.12.", Start: "10:00", End: "11:00", Location: "x"},
+		"deadline":  {Kind: MeetingInPerson, Title: "a", Date: "2026-06-10", Start: "10:00", End: "11:00", Location: "x", Deadline: "2026-06-10"},
 	} {
 		_, err := s.CreateMeeting(ctx, in)
 		fieldErr(t, err, field)
