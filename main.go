@@ -123,8 +123,26 @@ func serve(ctx context.Context, cfg *config.Config, store *models.Store, log *sl
 	if err != nil {
 		return err
 	}
+	go purgeSessions(ctx, store, log)
 	log.Info("KoG-Portal läuft", "url", cfg.BaseURL, "addr", cfg.Addr, "env", cfg.Env)
 	return srv.Serve(ctx, cfg.Addr)
+}
+
+// purgeSessions deletes ended sessions and abandoned sign-ins every ten
+// minutes, so the tables do not grow without bound.
+func purgeSessions(ctx context.Context, store *models.Store, log *slog.Logger) {
+	t := time.NewTicker(10 * time.Minute)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if err := store.PurgeExpiredSessions(ctx, now); err != nil {
+				log.Error("Sitzungen aufräumen", "err", err)
+			}
+		}
+	}
 }
 
 // healthcheck asks the local portal for /healthz; the container image has no

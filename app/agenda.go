@@ -2,6 +2,7 @@ package app
 
 import (
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -258,7 +259,7 @@ func (s *Server) invitationPDFHandler(c *fiber.Ctx) error {
 		When: renderWhen(m.StartsAt, m.EndsAt), Kind: m.Kind.Label(), Chair: "Vorsitz: FITKO",
 		Footer: "Erstellt am " + s.now().In(berlin).Format("02.01.2006, 15:04") + " Uhr · KoG-Portal"}
 	if m.Location != "" {
-		doc.JoinOrPlace = m.Location + ", " + m.Address
+		doc.JoinOrPlace = strings.Join(nonEmpty(m.Location, m.Address), ", ")
 	} else if models.CanSeeVideoLink(u) {
 		doc.JoinOrPlace = m.VideoURL
 	} else {

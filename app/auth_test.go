@@ -390,6 +390,13 @@ func TestGroupClaimMapsRole(t *testing.T) {
 	if page := body(t, other.get("/")); !strings.Contains(page, "Leser/in (Kommune)") {
 		t.Fatal("an unmapped group changed the role")
 	}
+	// Leaving the group at the provider takes the role away at the next sign-in.
+	e.dev.AddAccount(models.DemoAccount{Email: "gs@fitko.example", Name: "Gesa Stelle", Subject: "gs-1"})
+	again := e.browser()
+	again.mustLogin("gs@fitko.example")
+	if page := body(t, again.get("/")); !strings.Contains(page, "Leser/in (Kommune)") {
+		t.Fatal("the group role outlived the group")
+	}
 }
 
 func TestDevProviderSignsInInvitedPerson(t *testing.T) {

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"html/template"
 	"net/url"
 	"strconv"
 	"strings"
@@ -137,12 +138,14 @@ func (s *Server) revokeCalendarFeed(c *fiber.Ctx) error {
 	return s.redirectWithFlash(c, "/sitzungen#kalender", "Ihr Kalender-Abonnement ist widerrufen.")
 }
 
-// webcal turns the feed URL into a webcal:// link calendar apps open directly.
-func webcal(feed string) string {
+// webcal turns the feed URL into a webcal:// link calendar apps open
+// directly. It is marked safe for href: it is built from KOG_BASE_URL and
+// the HMAC token, never from user input.
+func webcal(feed string) template.URL {
 	u, err := url.Parse(feed)
 	if err != nil {
-		return feed
+		return ""
 	}
 	u.Scheme = "webcal"
-	return u.String()
+	return template.URL(u.String())
 }

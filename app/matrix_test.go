@@ -104,6 +104,21 @@ var routeMatrix = map[string][5]int{
 	"POST /tagesordnung/:id/runter":                     {403, 403, 403, 303, 303},
 	"POST /tagesordnung/:id/entfernen":                  {403, 403, 403, 303, 303},
 	"POST /tagesordnung/:id/wiedervorlage":              {403, 403, 403, 303, 303},
+	// Minutes are the committee's; recording is the chair's. On a fresh
+	// held meeting with draft minutes, approving, correcting and commenting
+	// are refused with a German message (422) — the permission passed.
+	"GET /sitzungen/:id/protokoll":               {303, 403, 200, 200, 200},
+	"GET /sitzungen/:id/protokoll.pdf":           {303, 403, 200, 200, 200},
+	"POST /sitzungen/:id/protokoll/status":       {403, 403, 403, 303, 303},
+	"POST /sitzungen/:id/protokoll/genehmigen":   {403, 403, 403, 422, 422},
+	"POST /sitzungen/:id/protokoll/berichtigung": {403, 403, 403, 422, 422},
+	"POST /sitzungen/:id/protokoll/kommentare":   {403, 403, 422, 422, 422},
+	"POST /tagesordnung/:id/protokoll":           {403, 403, 403, 303, 303},
+	"POST /tagesordnung/:id/beschluss":           {403, 403, 403, 422, 422}, // no attendance recorded yet
+	"POST /tagesordnung/:id/protokollnotiz":      {403, 403, 403, 303, 303},
+	"GET /beschluesse":                           {200, 200, 200, 200, 200},
+	"GET /beschluesse.csv":                       {200, 200, 200, 200, 200},
+	"POST /beschluesse/:id/umsetzung":            {403, 403, 403, 303, 303},
 }
 
 // formFor gives each POST route a valid body besides the CSRF token; role
@@ -151,6 +166,18 @@ func formFor(e *testEnv, route, role string) url.Values {
 		return url.Values{"body": {"Ein Kommentar von " + role}}
 	case "POST /sitzungen/:id/tagesordnung", "POST /tagesordnung/:id":
 		return url.Values{"category": {"B"}, "title": {"Punkt " + role}, "outcome": {"beratung"}, "duration": {"15"}}
+	case "POST /sitzungen/:id/protokoll/status":
+		return url.Values{"status": {"zur_abstimmung"}}
+	case "POST /sitzungen/:id/protokoll/berichtigung", "POST /sitzungen/:id/protokoll/kommentare":
+		return url.Values{"text": {"Berichtigung"}, "body": {"Anmerkung"}}
+	case "POST /tagesordnung/:id/protokoll":
+		return url.Values{"discussion": {"Diskussion"}, "result": {"beraten"}}
+	case "POST /tagesordnung/:id/beschluss":
+		return url.Values{"text": {"1. Beschluss"}, "yes": {"3"}}
+	case "POST /tagesordnung/:id/protokollnotiz":
+		return url.Values{"organisation_id": {itoa(orgID(e, "Leipzig"))}, "text": {"Notiz"}}
+	case "POST /beschluesse/:id/umsetzung":
+		return url.Values{"follow_up": {"in_umsetzung"}, "note": {"läuft"}}
 	case "POST /beschlussfaehigkeit":
 		return url.Values{"num": {"1"}, "den": {"2"}, "strict": {"true"}}
 	}
@@ -241,6 +268,14 @@ func concrete(e *testEnv, path string) string {
 			e.t.Fatal(err)
 		}
 		id = it.ID
+	case strings.HasPrefix(path, "/sitzungen/:id/protokoll/"):
+		id = freshHeldMeeting(e).ID
+	case strings.HasPrefix(path, "/beschluesse/"):
+		rs, err := e.store.Resolutions(ctx, models.ResolutionFilter{Internal: true})
+		if err != nil || len(rs) == 0 {
+			e.t.Fatal("no resolution in the demo data", err)
+		}
+		id = rs[0].ID
 	case strings.HasSuffix(path, "/veroeffentlichen"):
 		m, err := e.store.CreateMeeting(ctx, models.MeetingInput{Kind: models.MeetingInPerson, Title: "Zu veröffentlichen",
 			Date: "2026-12-21", Start: "10:00", End: "11:00", Location: "Bonn"})
@@ -293,6 +328,24 @@ func concrete(e *testEnv, path string) string {
 }
 
 var freshTerms uint
+
+// freshHeldMeeting is a meeting held last week with draft minutes.
+func freshHeldMeeting(e *testEnv) *models.Meeting {
+	ctx := context.Background()
+	m, err := e.store.CreateMeeting(ctx, models.MeetingInput{Kind: models.MeetingInPerson, Title: "Gehalten",
+		Date: e.now().AddDate(0, 0, -7).Format("2006-01-02"), Start: "10:00", End: "11:00", Location: "Bonn"})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	before := m.StartsAt.AddDate(0, 0, -1)
+	if err := e.store.SetMeetingStatus(ctx, m.ID, models.StatusInvited, before); err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.store.SetMeetingStatus(ctx, m.ID, models.StatusHeld, m.EndsAt); err != nil {
+		e.t.Fatal(err)
+	}
+	return m
+}
 
 // freshTopic is a new internal topic from Düsseldorf, so that every cell of
 // the matrix acts on an untouched record.

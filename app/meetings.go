@@ -246,6 +246,9 @@ func (s *Server) meetingStatus(c *fiber.Ctx) error {
 		return err
 	}
 	to := models.MeetingStatus(c.FormValue("status"))
+	if to != models.StatusInvited && to != models.StatusHeld {
+		return (&models.ValidationError{}).Add("status", "Bitte wählen Sie „eingeladen“ oder „durchgeführt“.")
+	}
 	err = s.store.SetMeetingStatus(c.UserContext(), m.ID, to, s.now())
 	if ve, ok := asValidation(err); ok {
 		return s.renderMeeting(c, fiber.StatusUnprocessableEntity, m, ve.Fields)

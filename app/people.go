@@ -58,10 +58,15 @@ type endInput struct {
 	Reason string `form:"reason"`
 }
 
-// parseDay reads an <input type="date"> value.
+// parseDay reads an <input type="date"> value, or a typed German date
+// (browsers without a date picker send what the person typed).
 func parseDay(v string) (time.Time, bool) {
-	t, err := time.Parse("2006-01-02", strings.TrimSpace(v))
-	return t, err == nil
+	for _, layout := range []string{"2006-01-02", "02.01.2006", "2.1.2006"} {
+		if t, err := time.Parse(layout, strings.TrimSpace(v)); err == nil {
+			return t, true
+		}
+	}
+	return time.Time{}, false
 }
 
 // membership turns the form into a term; a bad date is a field error.

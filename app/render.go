@@ -112,10 +112,10 @@ func templateFuncs() template.FuncMap {
 		"date": func(t any) string {
 			switch v := t.(type) {
 			case time.Time:
-				return v.Format("02.01.2006")
+				return v.In(berlin).Format("02.01.2006")
 			case *time.Time:
 				if v != nil {
-					return v.Format("02.01.2006")
+					return v.In(berlin).Format("02.01.2006")
 				}
 			}
 			return ""
@@ -126,7 +126,8 @@ func templateFuncs() template.FuncMap {
 			return inputField{Name: name, Label: label, Type: typ, Value: value, Error: errs[name], Optional: optional}
 		},
 		// when is a meeting's time span in Berlin: "Mi., 14.01.2026, 10:00–11:30 Uhr".
-		"when": renderWhen,
+		"when":   renderWhen,
+		"quorum": quorumLine,
 		"deref": func(p *uint) uint {
 			if p == nil {
 				return 0

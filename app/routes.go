@@ -69,10 +69,27 @@ func (s *Server) routes() {
 	a.Post("/tagesordnung/:id/runter", s.agendaItemAction("down"))
 	a.Post("/tagesordnung/:id/entfernen", s.agendaItemAction("remove"))
 	a.Post("/tagesordnung/:id/wiedervorlage", s.agendaItemAction("carry"))
+	a.Get("/sitzungen/:id/protokoll", s.minutes)
+	a.Get("/sitzungen/:id/protokoll.pdf", s.minutesPDFHandler)
+	a.Post("/sitzungen/:id/protokoll/status", s.minutesStatus)
+	a.Post("/sitzungen/:id/protokoll/genehmigen", s.approveMinutes)
+	a.Post("/sitzungen/:id/protokoll/berichtigung", s.correctMinutes)
+	a.Post("/sitzungen/:id/protokoll/kommentare", s.commentMinutes)
+	a.Post("/tagesordnung/:id/protokoll", s.recordItem)
+	a.Post("/tagesordnung/:id/beschluss", s.recordResolution)
+	a.Post("/tagesordnung/:id/protokollnotiz", s.addMinuteNote)
+	a.Get("/beschluesse", s.resolutions)
+	a.Get("/beschluesse.csv", s.resolutionsCSV)
+	a.Post("/beschluesse/:id/umsetzung", s.setFollowUp)
 	a.Get("/sitzungsreihen/neu", s.newSeries)
 	a.Post("/sitzungsreihen", s.createSeries)
 	a.Post("/beschlussfaehigkeit", s.setQuorumRule)
-	a.Get("/kalender/:token.ics", limit, s.calendarFeed)
+	// Calendar apps poll; they get their own budget so that a municipal
+	// office behind one address can still sign in.
+	feedLimit := limiter.New(limiter.Config{Max: 10 * s.loginRateLimit, Expiration: time.Minute,
+		KeyGenerator: func(c *fiber.Ctx) string { return "kalender|" + c.IP() },
+		LimitReached: func(c *fiber.Ctx) error { return fiber.ErrTooManyRequests }})
+	a.Get("/kalender/:token.ics", feedLimit, s.calendarFeed)
 	a.Post("/kalender/abo", s.renewCalendarFeed)
 	a.Post("/kalender/abo/widerrufen", s.revokeCalendarFeed)
 

@@ -45,6 +45,9 @@ type AgendaItem struct {
 	Public          bool
 	CarriedFromID   *uint
 	ChangedAt       *time.Time // set by changes after the agenda was published
+	// Minutes of the TOP: discussion summary (Markdown) and result.
+	Discussion string     `gorm:"type:text"`
+	Result     ItemResult `gorm:"size:16"`
 	// Number is "01", "02" … through the whole agenda; filled by Agenda.
 	Number    string `gorm:"-"`
 	CreatedAt time.Time
@@ -93,6 +96,7 @@ func (in *AgendaItemInput) validate() error {
 	if categoryIndex(in.Category) < 0 {
 		v.Add("category", "Bitte wählen Sie eine Kategorie.")
 	}
+	v.MaxLen("title", in.Title, 255).MaxLen("rapporteur_name", in.RapporteurName, 255)
 	if in.Title == "" && in.TopicID == nil {
 		v.Add("title", "Bitte geben Sie dem Tagesordnungspunkt einen Titel oder wählen Sie ein Thema.")
 	}
@@ -105,6 +109,21 @@ func (in *AgendaItemInput) validate() error {
 		v.Add("duration", "Die Dauer liegt zwischen 0 und 480 Minuten.")
 	}
 	return v.Err()
+}
+
+// checkRapporteur refuses an organisation that does not exist.
+func checkRapporteur(tx *gorm.DB, id *uint) error {
+	if id == nil {
+		return nil
+	}
+	var n int64
+	if err := tx.Model(&Organisation{}).Where("id = ?", *id).Count(&n).Error; err != nil {
+		return err
+	}
+	if n == 0 {
+		return (&ValidationError{}).Add("rapporteur_org_id", "Bitte wählen Sie eine Organisation aus der Liste.")
+	}
+	return nil
 }
 
 // editableAgenda loads the meeting and refuses agendas of meetings that are
@@ -145,6 +164,9 @@ func (s *Store) AddAgendaItem(ctx context.Context, meetingID uint, in AgendaItem
 	err := s.w(ctx).Transaction(func(tx *gorm.DB) error {
 		m, err := editableAgenda(tx, meetingID)
 		if err != nil {
+			return err
+		}
+		if err := checkRapporteur(tx, in.RapporteurOrgID); err != nil {
 			return err
 		}
 		if in.TopicID != nil {
@@ -199,6 +221,9 @@ func (s *Store) UpdateAgendaItem(ctx context.Context, id uint, in AgendaItemInpu
 		}
 		m, err := editableAgenda(tx, item.MeetingID)
 		if err != nil {
+			return err
+		}
+		if err := checkRapporteur(tx, in.RapporteurOrgID); err != nil {
 			return err
 		}
 		updates := map[string]any{"rapporteur_org_id": in.RapporteurOrgID, "rapporteur_name": strings.TrimSpace(in.RapporteurName),

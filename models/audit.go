@@ -52,6 +52,7 @@ func audit(tx *gorm.DB, e AuditEntry) error {
 	if e.CreatedAt.IsZero() {
 		e.CreatedAt = time.Now()
 	}
+	e.CreatedAt = e.CreatedAt.UTC() // sorted as text on SQLite
 	return tx.Create(&e).Error
 }
 

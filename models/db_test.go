@@ -119,6 +119,7 @@ var allModels = map[string]any{
 	"Series": &Series{}, "Meeting": &Meeting{}, "Registration": &Registration{}, "Attendance": &Attendance{},
 	"CalendarFeed": &CalendarFeed{}, "Topic": &Topic{}, "CoSign": &CoSign{}, "TopicEvent": &TopicEvent{},
 	"Comment": &Comment{}, "AgendaItem": &AgendaItem{}, "Attachment": &Attachment{},
+	"Resolution": &Resolution{}, "MinuteNote": &MinuteNote{}, "Minutes": &Minutes{}, "MinutesComment": &MinutesComment{},
 }
 
 // gormModelsInSource lists the exported struct types of the package's

@@ -2,6 +2,7 @@ package models
 
 import (
 	"errors"
+	"strconv"
 	"strings"
 )
 
@@ -50,6 +51,15 @@ func (e *ValidationError) Add(field, msg string) *ValidationError {
 func (e *ValidationError) Err() error {
 	if e == nil || len(e.Fields) == 0 {
 		return nil
+	}
+	return e
+}
+
+// MaxLen adds a German message when s has more than max characters: the
+// columns have fixed sizes, and PostgreSQL refuses longer values.
+func (e *ValidationError) MaxLen(field, s string, max int) *ValidationError {
+	if len([]rune(s)) > max {
+		e.Add(field, "Dieses Feld darf höchstens "+strconv.Itoa(max)+" Zeichen haben.")
 	}
 	return e
 }

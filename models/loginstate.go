@@ -26,6 +26,7 @@ type LoginState struct {
 
 // CreateLoginState stores a new sign-in attempt and returns its state value.
 func (s *Store) CreateLoginState(ctx context.Context, nonce, verifier, next string, now time.Time) (string, error) {
+	now = now.UTC()
 	state := RandomToken(32) // 256 bit
 	ls := &LoginState{ID: s.hashToken(state), Nonce: nonce, Verifier: verifier, Next: next,
 		CreatedAt: now, ExpiresAt: now.Add(LoginStateTTL)}

@@ -2,7 +2,6 @@ package models
 
 import (
 	"context"
-	"errors"
 	"net/url"
 	"strconv"
 	"strings"
@@ -62,7 +61,7 @@ func (s MeetingStatus) Label() string {
 var nextStatus = map[MeetingStatus][]MeetingStatus{
 	StatusPlanned: {StatusInvited},
 	StatusInvited: {StatusHeld},
-	StatusHeld:    {StatusApproved},
+	// durchgeführt → Protokoll genehmigt only through ApproveMinutes.
 }
 
 // Meeting is one session of the committee. Times are stored in UTC and
@@ -160,6 +159,7 @@ func (in MeetingInput) apply(m *Meeting) error {
 			v.Add("video_url", "Der Videolink muss eine https-Adresse sein, z. B. https://meet.example/kog.")
 		}
 	}
+	v.MaxLen("title", in.Title, 255).MaxLen("location", in.Location, 255).MaxLen("address", in.Address, 500).MaxLen("video_url", in.VideoURL, 500)
 	if in.Kind == MeetingVideo && strings.TrimSpace(in.VideoURL) == "" {
 		v.Add("video_url", "Eine Videokonferenz braucht einen Videolink.")
 	}
@@ -217,9 +217,6 @@ func (s *Store) UpdateMeeting(ctx context.Context, id uint, in MeetingInput) (*M
 	})
 	return &m, err
 }
-
-// ErrIllegalTransition refuses a lifecycle move that is not allowed.
-var ErrIllegalTransition = errors.New("dieser Statuswechsel ist nicht erlaubt")
 
 // SetMeetingStatus moves a meeting along its lifecycle. Invitation assigns
 // the running number; "held" is possible only once the meeting has begun.

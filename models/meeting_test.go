@@ -99,6 +99,8 @@ func TestMeetingLifecycle(t *testing.T) {
 		t.Fatal(err)
 	}
 	fieldErr(t, s.CancelMeeting(ctx, m.ID, "zu spät", during), "status")
+	// Only ApproveMinutes leads to "Protokoll genehmigt".
+	fieldErr(t, s.SetMeetingStatus(ctx, m.ID, StatusApproved, during), "status")
 	_, err = s.UpdateMeeting(ctx, m.ID, MeetingInput{Kind: MeetingInPerson, Title: "x", Date: "2026-05-21", Start: "10:00", End: "11:00", Location: "y"})
 	fieldErr(t, err, "status")
 

@@ -262,6 +262,9 @@ func (s *Store) EffectiveRole(ctx context.Context, u *User, day time.Time) (Role
 		return RoleAnonymous, err
 	}
 	best := u.Role
+	if rank(u.GroupRole) > rank(best) {
+		best = u.GroupRole
+	}
 	for _, r := range roles {
 		if rank(r.PortalRole()) > rank(best) {
 			best = r.PortalRole()

@@ -227,6 +227,31 @@ func TestInvitePersonBindsAtFirstSignIn(t *testing.T) {
 	}
 }
 
+// TestInvitationIgnoresUnverifiedAccounts: someone who signed in with an
+// unverified copy of the invitee's address must not receive the seat.
+func TestInvitationIgnoresUnverifiedAccounts(t *testing.T) {
+	f := newMembershipFixture(t)
+	ctx := context.Background()
+	attacker, err := f.s.SignIn(ctx, Identity{Issuer: "https://idp.example", Subject: "evil", Email: "vera@musterstadt.example", EmailVerified: false}, nil, "", day("2026-01-01"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p, err := f.s.InvitePerson(ctx, Invitation{Name: "Vera", Email: "vera@musterstadt.example", OrganisationID: f.kgst.ID, Role: SeatMember, StartDate: day("2026-01-01")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.UserID == nil || *p.UserID == attacker.ID {
+		t.Fatal("the invitation went to an account with an unverified e-mail")
+	}
+	if role, _ := f.s.EffectiveRole(ctx, attacker, day("2026-02-01")); role != RoleReader {
+		t.Fatalf("attacker got role %q", role)
+	}
+	invitee, _ := f.s.SignIn(ctx, Identity{Issuer: "https://idp.example", Subject: "vera", Email: "vera@musterstadt.example", EmailVerified: true}, nil, "", day("2026-02-01"))
+	if role, _ := f.s.EffectiveRole(ctx, invitee, day("2026-02-01")); role != RoleMember {
+		t.Fatalf("the verified invitee is %q", role)
+	}
+}
+
 func TestUpdateProfileAndOrganisationValidation(t *testing.T) {
 	f := newMembershipFixture(t)
 	ctx := context.Background()

@@ -29,6 +29,19 @@ var migrations = []*gormigrate.Migration{
 	{ID: "0004_topics_agenda", Migrate: migrate0004, Rollback: func(tx *gorm.DB) error {
 		return tx.Migrator().DropTable("attachments", "agenda_items", "comments", "topic_events", "co_signs", "topics")
 	}},
+	{ID: "0005_minutes_resolutions", Migrate: migrate0005, Rollback: func(tx *gorm.DB) error {
+		return tx.Migrator().DropTable("minutes_comments", "minutes", "minute_notes", "resolution_counters", "resolutions")
+	}},
+	{ID: "0006_user_group_role", Migrate: func(tx *gorm.DB) error {
+		type user struct {
+			ID        uint
+			GroupRole string `gorm:"size:16"`
+		}
+		return tx.Migrator().AddColumn(&user{}, "GroupRole")
+	}, Rollback: func(tx *gorm.DB) error {
+		type user struct{ GroupRole string }
+		return tx.Migrator().DropColumn(&user{}, "GroupRole")
+	}},
 }
 
 func migrate0001(tx *gorm.DB) error {
@@ -317,6 +330,86 @@ func migrate0004(tx *gorm.DB) error {
 		CreatedAt    time.Time
 	}
 	return tx.Migrator().CreateTable(&topic{}, &coSign{}, &topicEvent{}, &comment{}, &agendaItem{}, &attachment{})
+}
+
+func migrate0005(tx *gorm.DB) error {
+	type user struct{ ID uint }
+	type organisation struct{ ID uint }
+	type meeting struct{ ID uint }
+	type agendaItem struct {
+		ID         uint   `gorm:"primaryKey"`
+		Discussion string `gorm:"type:text"`
+		Result     string `gorm:"size:16"`
+	}
+	for _, col := range []string{"Discussion", "Result"} {
+		if err := tx.Migrator().AddColumn(&agendaItem{}, col); err != nil {
+			return err
+		}
+	}
+	type resolution struct {
+		ID           uint        `gorm:"primaryKey"`
+		Year         int         `gorm:"not null;uniqueIndex:idx_resolution_number"`
+		Seq          int         `gorm:"not null;uniqueIndex:idx_resolution_number"`
+		MeetingID    uint        `gorm:"not null;index"`
+		Meeting      *meeting    `gorm:"constraint:OnDelete:RESTRICT"`
+		AgendaItemID uint        `gorm:"not null;index"`
+		AgendaItem   *agendaItem `gorm:"constraint:OnDelete:RESTRICT"`
+		Text         string      `gorm:"type:text;not null"`
+		VotesYes     int         `gorm:"not null"`
+		VotesNo      int         `gorm:"not null"`
+		VotesAbstain int         `gorm:"not null"`
+		Unanimous    bool        `gorm:"not null"`
+		Adopted      bool        `gorm:"not null"`
+		Public       bool        `gorm:"not null"`
+		FollowUp     string      `gorm:"size:16;not null"`
+		FollowUpNote string      `gorm:"size:1000"`
+		CreatedAt    time.Time
+		UpdatedAt    time.Time
+	}
+	type resolutionCounter struct {
+		Year int `gorm:"primaryKey;autoIncrement:false"`
+		Last int `gorm:"not null"`
+	}
+	type minuteNote struct {
+		ID             uint          `gorm:"primaryKey"`
+		MeetingID      uint          `gorm:"not null;index"`
+		Meeting        *meeting      `gorm:"constraint:OnDelete:RESTRICT"`
+		AgendaItemID   uint          `gorm:"not null;index"`
+		AgendaItem     *agendaItem   `gorm:"constraint:OnDelete:RESTRICT"`
+		ResolutionID   *uint         `gorm:"index"`
+		Resolution     *resolution   `gorm:"constraint:OnDelete:RESTRICT"`
+		OrganisationID uint          `gorm:"not null"`
+		Organisation   *organisation `gorm:"constraint:OnDelete:RESTRICT"`
+		Text           string        `gorm:"type:text;not null"`
+		CreatedAt      time.Time
+	}
+	type minutes struct {
+		ID           uint     `gorm:"primaryKey"`
+		MeetingID    uint     `gorm:"not null;index"`
+		Meeting      *meeting `gorm:"constraint:OnDelete:RESTRICT"`
+		Status       string   `gorm:"size:16;not null"`
+		ApprovedByID *uint
+		ApprovedBy   *resolution `gorm:"foreignKey:ApprovedByID"`
+		ApprovedAt   *time.Time
+		CorrectsID   *uint
+		Corrects     *minutes `gorm:"foreignKey:CorrectsID"`
+		Text         string   `gorm:"type:text"`
+		CreatedAt    time.Time
+		UpdatedAt    time.Time
+	}
+	type minutesComment struct {
+		ID        uint     `gorm:"primaryKey"`
+		MinutesID uint     `gorm:"not null;index"`
+		Minutes   *minutes `gorm:"constraint:OnDelete:CASCADE"`
+		AuthorID  uint     `gorm:"not null"`
+		Author    *user    `gorm:"constraint:OnDelete:RESTRICT"`
+		Body      string   `gorm:"type:text;not null"`
+		CreatedAt time.Time
+	}
+	if err := tx.Table("resolution_counters").Migrator().CreateTable(&resolutionCounter{}); err != nil {
+		return err
+	}
+	return tx.Migrator().CreateTable(&resolution{}, &minuteNote{}, &minutes{}, &minutesComment{})
 }
 
 func newMigrator(db *gorm.DB) *gormigrate.Gormigrate {

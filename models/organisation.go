@@ -115,6 +115,7 @@ func (o *Organisation) validate() error {
 	if o.Name == "" {
 		v.Add("name", "Bitte geben Sie den Namen der Organisation an.")
 	}
+	v.MaxLen("name", o.Name, 255).MaxLen("short_name", o.ShortName, 64).MaxLen("represented_by", o.RepresentedBy, 255).MaxLen("website", o.Website, 255)
 	kindOK := false
 	for _, k := range OrgKinds {
 		kindOK = kindOK || k == o.Kind

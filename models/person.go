@@ -61,6 +61,7 @@ func (s *Store) InvitePerson(ctx context.Context, in Invitation) (*Person, error
 	if in.Name == "" {
 		v.Add("name", "Bitte geben Sie den Namen der Person an.")
 	}
+	v.MaxLen("name", in.Name, 255).MaxLen("position", in.Position, 255).MaxLen("email", in.Email, 255)
 	if a, err := mail.ParseAddress(in.Email); err != nil || a.Address != in.Email {
 		v.Add("email", "Bitte geben Sie eine gültige E-Mail-Adresse an; mit ihr meldet sich die Person zum ersten Mal an.")
 	}
@@ -77,7 +78,10 @@ func (s *Store) InvitePerson(ctx context.Context, in Invitation) (*Person, error
 			return v.Add("email", "Zu dieser E-Mail-Adresse gibt es schon eine Person. Fügen Sie dort eine Mitgliedschaft hinzu.")
 		}
 		var u User
-		err := tx.Where("lower(email) = ?", strings.ToLower(in.Email)).First(&u).Error
+		// Only an account still waiting for its first sign-in, or one whose
+		// e-mail the provider verified, may take the seat: anyone can sign in
+		// with an unverified address and wait for an invitation.
+		err := tx.Where("lower(email) = ? AND (issuer IS NULL OR email_verified = ?)", strings.ToLower(in.Email), true).First(&u).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) {
 			u = User{Email: in.Email, Name: in.Name, Role: RoleReader}
 			err = tx.Create(&u).Error
@@ -146,6 +150,7 @@ func (s *Store) UpdateProfile(ctx context.Context, personID uint, pr Profile) er
 	if pr.Name == "" {
 		v.Add("name", "Bitte geben Sie Ihren Namen an.")
 	}
+	v.MaxLen("name", pr.Name, 255).MaxLen("position", pr.Position, 255)
 	if len(pr.Phone) > 40 || strings.ContainsFunc(pr.Phone, func(r rune) bool { return !strings.ContainsRune("0123456789+-/() ", r) }) {
 		v.Add("phone", "Die Telefonnummer darf nur Ziffern, Leerzeichen und + - / ( ) enthalten.")
 	}

@@ -154,3 +154,21 @@ func CanSeeAgendaItem(u *User, item *AgendaItem, published bool) bool {
 	}
 	return item.Public || CanSeeInternal(u)
 }
+
+// CanRecordMinutes: the chair keeps the minutes and resolutions.
+func CanRecordMinutes(u *User) bool { return CanManageCommittee(u) }
+
+// CanSeeMinutes: minutes belong to the committee's protected space.
+func CanSeeMinutes(u *User) bool { return CanSeeInternal(u) }
+
+// CanCommentMinutes: members comment on minutes put to the vote.
+func CanCommentMinutes(u *User) bool { return CanSeeInternal(u) }
+
+// CanSeeResolution: public resolutions are for everyone; internal ones
+// stay in the committee (register, CSV and PDF alike).
+func CanSeeResolution(u *User, r *Resolution) bool {
+	return r != nil && (r.Public || CanSeeInternal(u))
+}
+
+// CanSetFollowUp: the chair tracks how resolutions are carried out.
+func CanSetFollowUp(u *User) bool { return CanManageCommittee(u) }

@@ -125,6 +125,13 @@ func policyTable() []policyRow {
 		{"CanManageAgenda", "", func(u *User) any { return CanManageAgenda(u) }, [6]any{F, F, F, T, T, F}},
 		{"CanSeeAgendaItem", "internal, published", func(u *User) any { return CanSeeAgendaItem(u, &AgendaItem{}, true) }, [6]any{F, F, T, T, T, F}},
 		{"CanSeeAgendaItem", "public, published", func(u *User) any { return CanSeeAgendaItem(u, &AgendaItem{Public: true}, true) }, [6]any{T, T, T, T, T, T}},
+		{"CanRecordMinutes", "", func(u *User) any { return CanRecordMinutes(u) }, [6]any{F, F, F, T, T, F}},
+		{"CanSeeMinutes", "", func(u *User) any { return CanSeeMinutes(u) }, [6]any{F, F, T, T, T, F}},
+		{"CanCommentMinutes", "", func(u *User) any { return CanCommentMinutes(u) }, [6]any{F, F, T, T, T, F}},
+		{"CanSeeResolution", "public", func(u *User) any { return CanSeeResolution(u, &Resolution{Public: true}) }, [6]any{T, T, T, T, T, T}},
+		{"CanSeeResolution", "internal", func(u *User) any { return CanSeeResolution(u, &Resolution{}) }, [6]any{F, F, T, T, T, F}},
+		{"CanSeeResolution", "none", func(u *User) any { return CanSeeResolution(u, nil) }, [6]any{F, F, F, F, F, F}},
+		{"CanSetFollowUp", "", func(u *User) any { return CanSetFollowUp(u) }, [6]any{F, F, F, T, T, F}},
 		{"CanSeeAgendaItem", "public, draft", func(u *User) any { return CanSeeAgendaItem(u, &AgendaItem{Public: true}, false) }, [6]any{F, F, F, T, T, F}},
 	}
 }

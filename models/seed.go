@@ -69,7 +69,85 @@ func (s *Store) SeedDemoAt(ctx context.Context, now time.Time) (created int, err
 		return created, err
 	}
 	n, err = s.seedTopics(ctx, now)
-	return created + n, err
+	created += n
+	if err != nil {
+		return created, err
+	}
+	return created, s.seedMinutes(ctx)
+}
+
+// seedMinutes protocols the held meetings: every TOP with discussion and
+// result, a numbered resolution on the profiles, one Protokollnotiz, and
+// each meeting's minutes approved by a resolution of the following one.
+// The latest held meeting keeps draft minutes.
+func (s *Store) seedMinutes(ctx context.Context) error {
+	var n int64
+	if err := s.r(ctx).Model(&Resolution{}).Count(&n).Error; err != nil || n > 0 {
+		return err
+	}
+	var held []Meeting
+	if err := s.r(ctx).Where("status = ?", StatusHeld).Order("starts_at").Find(&held).Error; err != nil {
+		return err
+	}
+	var leipzig Organisation
+	if err := s.r(ctx).Where("short_name = ?", "Leipzig").First(&leipzig).Error; err != nil {
+		return err
+	}
+	for i, m := range held {
+		items, err := s.Agenda(ctx, m.ID)
+		if err != nil {
+			return err
+		}
+		yes := m.QuorumPresent
+		for _, it := range items {
+			switch it.Title {
+			case "Genehmigung des Protokolls der letzten Sitzung":
+				if i == 0 {
+					if err := s.RecordItem(ctx, it.ID, RecordInput{Discussion: "Es liegt kein Protokoll zur Genehmigung vor.", Result: ResultNoted}); err != nil {
+						return err
+					}
+					continue
+				}
+				prev := held[i-1]
+				r, err := s.RecordResolution(ctx, it.ID, ResolutionInput{Text: "1. Das Protokoll der Sitzung vom " +
+					prev.StartsAt.In(berlin).Format("02.01.2006") + " wird genehmigt.", VotesYes: yes, Public: true}, MajoritySimple)
+				if err != nil {
+					return err
+				}
+				if err := s.SetMinutesStatus(ctx, prev.ID, MinutesVoting); err != nil {
+					return err
+				}
+				if err := s.ApproveMinutes(ctx, prev.ID, r.ID, m.EndsAt); err != nil {
+					return err
+				}
+			case "Stand der Anforderungsprofile":
+				if err := s.RecordItem(ctx, it.ID, RecordInput{Result: ResultAdopted, Discussion: "Die Geschäftsstelle berichtet über den Stand der " +
+					"Anforderungsprofile. Die Mitglieder beraten die nächsten Schritte der Konsultation mit den Kommunen."}); err != nil {
+					return err
+				}
+				r, err := s.RecordResolution(ctx, it.ID, ResolutionInput{Text: "1. Das Kommunalgremium nimmt den Bericht zur Kenntnis.\n" +
+					"2. Die Geschäftsstelle wird gebeten, den Entwurf bis zur nächsten Sitzung in die Konsultation zu geben.",
+					VotesYes: yes - 1, Abst: 1}, MajoritySimple)
+				if err != nil {
+					return err
+				}
+				if i == 1 {
+					if _, err := s.AddMinuteNote(ctx, it.ID, &r.ID, leipzig.ID, "Die Stadt Leipzig enthält sich, da der Entwurf im eigenen Haus noch abgestimmt wird."); err != nil {
+						return err
+					}
+				}
+			default:
+				result := ResultNoted
+				if it.Outcome == KindAdvice {
+					result = ResultDiscussed
+				}
+				if err := s.RecordItem(ctx, it.ID, RecordInput{Result: result, Discussion: "Der Vorsitz berichtet; Fragen der Mitglieder werden beantwortet."}); err != nil {
+					return err
+				}
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Store) seedCommittee(ctx context.Context) (created int, err error) {
@@ -432,12 +510,19 @@ func (s *Store) seedTopics(ctx context.Context, now time.Time) (int, error) {
 	if err := s.r(ctx).Where("status = ?", StatusHeld).Find(&held).Error; err != nil {
 		return created, err
 	}
+	var fitko Organisation
+	if err := s.r(ctx).Where("is_chair = ?", true).First(&fitko).Error; err != nil {
+		return created, err
+	}
 	for _, m := range held {
 		invited := m.StartsAt.AddDate(0, 0, -14)
 		rows := []AgendaItem{
 			{MeetingID: m.ID, Category: "A", Position: 1, Title: "Begrüßung und Feststellung der Beschlussfähigkeit", Outcome: KindInformation, Public: true, DurationMin: 5},
-			{MeetingID: m.ID, Category: "B", Position: 1, Title: "Bericht aus dem IT-Planungsrat", Outcome: KindInformation, Public: true, DurationMin: 20},
-			{MeetingID: m.ID, Category: "B", Position: 2, Title: "Stand der Anforderungsprofile", Outcome: KindAdvice, DurationMin: 30},
+			{MeetingID: m.ID, Category: "A", Position: 2, Title: "Genehmigung des Protokolls der letzten Sitzung", Outcome: KindDecision, Public: true, DurationMin: 5},
+			{MeetingID: m.ID, Category: "B", Position: 1, Title: "Bericht aus dem IT-Planungsrat", Outcome: KindInformation, Public: true, DurationMin: 20,
+				RapporteurOrgID: &fitko.ID, RapporteurName: "Geschäftsstelle"},
+			{MeetingID: m.ID, Category: "B", Position: 2, Title: "Stand der Anforderungsprofile", Outcome: KindAdvice, DurationMin: 30,
+				RapporteurOrgID: &fitko.ID},
 			{MeetingID: m.ID, Category: "H", Position: 1, Title: "Verschiedenes", Outcome: KindInformation, Public: true, DurationMin: 10},
 		}
 		if err := s.w(ctx).Create(&rows).Error; err != nil {

@@ -112,6 +112,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string, now time.Time)
 	if sess.User.Role, err = s.EffectiveRole(ctx, &sess.User, now); err != nil {
 		return nil, err
 	}
+	now = now.UTC()
 	if now.Sub(sess.LastSeenAt) >= touchInterval {
 		sess.LastSeenAt = now
 		if err := s.w(ctx).Model(&Session{}).Where("id = ?", sess.ID).Update("last_seen_at", now).Error; err != nil {
@@ -123,6 +124,7 @@ func (s *Store) SessionByToken(ctx context.Context, token string, now time.Time)
 
 // TouchSession extends the idle timeout now (the "Sitzung verlängern" button).
 func (s *Store) TouchSession(ctx context.Context, sess *Session, now time.Time) error {
+	now = now.UTC()
 	sess.LastSeenAt = now
 	return s.w(ctx).Model(&Session{}).Where("id = ?", sess.ID).Update("last_seen_at", now).Error
 }

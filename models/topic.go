@@ -177,6 +177,7 @@ func (in *TopicInput) validate() error {
 	if in.Description == "" {
 		v.Add("description", "Bitte beschreiben Sie, worum es geht und was das Gremium tun soll.")
 	}
+	v.MaxLen("rapporteur", in.Rapporteur, 255).MaxLen("description", in.Description, 50000)
 	kindOK := false
 	for _, k := range TopicKinds {
 		kindOK = kindOK || k == in.Kind
@@ -310,6 +311,9 @@ func (s *Store) TriageTopic(ctx context.Context, actor *User, id uint, tr Triage
 			return notFound(err)
 		}
 		v := &ValidationError{}
+		if v.MaxLen("reason", tr.Reason, 900); v.Err() != nil {
+			return v
+		}
 		allowed := false
 		for _, n := range topicMoves[t.Status] {
 			allowed = allowed || n == tr.To

@@ -60,10 +60,14 @@ type User struct {
 	EmailVerified bool
 	Name          string `gorm:"size:255"`
 	Role          Role   `gorm:"size:16;not null;default:reader"`
-	Disabled      bool   `gorm:"not null;default:false"`
-	LastLoginAt   *time.Time
-	CreatedAt     time.Time
-	UpdatedAt     time.Time
+	// GroupRole is what the provider's groups claim granted at the last
+	// sign-in (KOG_OIDC_GROUP_ROLES). It is replaced at every sign-in, so
+	// leaving the group at the provider takes the role away.
+	GroupRole   Role `gorm:"size:16"`
+	Disabled    bool `gorm:"not null;default:false"`
+	LastLoginAt *time.Time
+	CreatedAt   time.Time
+	UpdatedAt   time.Time
 }
 
 // DisplayName is the name shown in the header and lists.
@@ -98,6 +102,7 @@ var ErrUserDisabled = errors.New("Konto gesperrt")
 // e-mail exists (then it takes that account) or adminSubjects names it.
 func (s *Store) SignIn(ctx context.Context, id Identity, adminSubjects []string, ip string, now time.Time) (*User, error) {
 	var user User
+	now = now.UTC()
 	err := s.w(ctx).Transaction(func(tx *gorm.DB) error {
 		err := tx.Where("issuer = ? AND subject = ?", id.Issuer, id.Subject).First(&user).Error
 		if errors.Is(err, gorm.ErrRecordNotFound) && id.EmailVerified && id.Email != "" {
@@ -122,8 +127,9 @@ func (s *Store) SignIn(ctx context.Context, id Identity, adminSubjects []string,
 		if isConfiguredAdmin(id, adminSubjects) {
 			user.Role = RoleAdmin
 		}
-		if id.GroupRole.Valid() && rank(id.GroupRole) > rank(user.Role) {
-			user.Role = id.GroupRole
+		user.GroupRole = ""
+		if id.GroupRole.Valid() {
+			user.GroupRole = id.GroupRole
 		}
 		user.LastLoginAt = &now
 		if err := tx.Save(&user).Error; err != nil {
@@ -185,7 +191,7 @@ func (s *Store) InviteUser(ctx context.Context, email, name string, role Role) (
 	}
 	var u User
 	err := s.w(ctx).Transaction(func(tx *gorm.DB) error {
-		err := tx.Where("lower(email) = ?", strings.ToLower(email)).First(&u).Error
+		err := tx.Where("lower(email) = ? AND (issuer IS NULL OR email_verified = ?)", strings.ToLower(email), true).First(&u).Error
 		if err == nil {
 			return nil
 		}
