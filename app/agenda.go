@@ -137,7 +137,7 @@ func (s *Server) renderAgenda(c *fiber.Ctx, status int, m *models.Meeting, errs 
 	}
 	if isHTMX(c) && c.Query("fragment") == "liste" {
 		c.Status(status)
-		return c.Render("agenda/_items", p)
+		return c.Render("agenda/_fragment", p)
 	}
 	return s.render(c, status, "agenda/show", p)
 }
@@ -206,7 +206,14 @@ func (s *Server) agendaItemAction(action string) fiber.Handler {
 			if merr != nil {
 				return merr
 			}
-			return s.renderAgenda(c, fiber.StatusUnprocessableEntity, m, ve.Fields, false)
+			status := fiber.StatusUnprocessableEntity
+			if isHTMX(c) {
+				// htmx swaps only successful answers: the list comes back
+				// with the German message on top.
+				c.Request().URI().QueryArgs().Set("fragment", "liste")
+				status = fiber.StatusOK
+			}
+			return s.renderAgenda(c, status, m, ve.Fields, false)
 		} else if err != nil {
 			return err
 		}
