@@ -120,6 +120,9 @@ func (s *Store) seedMinutes(ctx context.Context) error {
 				if err := s.ApproveMinutes(ctx, prev.ID, r.ID, m.EndsAt); err != nil {
 					return err
 				}
+				if err := s.SetFollowUp(ctx, r.ID, FollowDone, "Protokoll veröffentlicht"); err != nil {
+					return err
+				}
 			case "Stand der Anforderungsprofile":
 				if err := s.RecordItem(ctx, it.ID, RecordInput{Result: ResultAdopted, Discussion: "Die Geschäftsstelle berichtet über den Stand der " +
 					"Anforderungsprofile. Die Mitglieder beraten die nächsten Schritte der Konsultation mit den Kommunen."}); err != nil {
