@@ -30,6 +30,8 @@ func errorApp(e *testEnv) *fiber.App {
 		return (&models.ValidationError{}).Add("title", "Bitte geben Sie einen Titel an.")
 	})
 	a.Get("/bad", func(*fiber.Ctx) error { return fiber.ErrBadRequest })
+	// A page template that fails must not come out as 200 with Go's error text.
+	a.Get("/vorlage", func(c *fiber.Ctx) error { return s.render(c, fiber.StatusOK, "topics/show", struct{ Page }{}) })
 	return a
 }
 
@@ -46,6 +48,7 @@ func TestErrorPages(t *testing.T) {
 		{"/missing", "Seite nicht gefunden", 404},
 		{"/invalid", "Eingaben unvollständig", 422},
 		{"/bad", "Ungültige Anfrage", 400},
+		{"/vorlage", "Ein Fehler ist aufgetreten", 500},
 	}
 	for _, tc := range cases {
 		resp, err := a.Test(newReq(http.MethodGet, tc.path, nil), -1)
@@ -59,7 +62,7 @@ func TestErrorPages(t *testing.T) {
 		if !strings.Contains(page, `lang="de"`) || !strings.Contains(page, "Vorgangsnummer") {
 			t.Errorf("%s: not the German error page", tc.path)
 		}
-		for _, leak := range []string{"SELECT", "password", "syntax error", ".go:", "goroutine", "panic", "geheim"} {
+		for _, leak := range []string{"SELECT", "password", "syntax error", ".go:", "goroutine", "panic", "geheim", "template:", "evaluate"} {
 			if strings.Contains(page, leak) {
 				t.Errorf("%s: page leaks %q", tc.path, leak)
 			}

@@ -1,7 +1,9 @@
 package app
 
 import (
+	"bytes"
 	"errors"
+	"fmt"
 	"html/template"
 	"net/url"
 	"strconv"
@@ -57,7 +59,15 @@ func (s *Server) page(c *fiber.Ctx, title string) Page {
 }
 
 // render writes a full page inside the base layout.
+//
+// The page is rendered on its own first: the layout's {{embed}} prints a
+// failing page template's error as text with status 200, so an error must
+// be caught here and go to the error handler as a 500.
 func (s *Server) render(c *fiber.Ctx, status int, name string, data any) error {
+	var probe bytes.Buffer
+	if err := s.views.Render(&probe, name, data); err != nil {
+		return fmt.Errorf("Vorlage %s: %w", name, err)
+	}
 	c.Status(status)
 	return c.Render(name, data, "layouts/base")
 }

@@ -50,6 +50,7 @@ type Server struct {
 	log            *slog.Logger
 	now            func() time.Time
 	app            *fiber.App
+	views          *html.Engine
 	loginRateLimit int
 }
 
@@ -75,6 +76,7 @@ func New(o Options) (*Server, error) {
 		}
 	}
 	engine := s.viewEngine()
+	s.views = engine
 	s.app = fiber.New(fiber.Config{
 		AppName:                 "KoG-Portal",
 		Immutable:               true,

@@ -73,6 +73,24 @@ func TestSubmitTopicWithAttachment(t *testing.T) {
 		!strings.HasPrefix(dl.Header.Get("Content-Disposition"), "attachment") {
 		t.Fatalf("download: %d %s %s", dl.StatusCode, dl.Header.Get("Content-Type"), dl.Header.Get("Content-Disposition"))
 	}
+	// A comment thread renders (with a reply and a deleted comment) and the
+	// rest of the page still follows it.
+	topicURL := resp.Header.Get("Location")
+	if r := member.post(topicURL+"/kommentare", url.Values{"_csrf": {member.csrf()}, "body": {"Erster **Kommentar**"}}); r.StatusCode != http.StatusSeeOther {
+		t.Fatalf("comment: %d", r.StatusCode)
+	}
+	cm := regexp.MustCompile(`id="kommentar-(\d+)"`).FindStringSubmatch(body(t, member.get(topicURL)))
+	if cm == nil {
+		t.Fatal("comment not shown")
+	}
+	member.post(topicURL+"/kommentare", url.Values{"_csrf": {member.csrf()}, "body": {"Antwort darauf"}, "parent_id": {cm[1]}})
+	member.post("/kommentare/"+cm[1]+"/loeschen", url.Values{"_csrf": {member.csrf()}})
+	withComments := body(t, member.get(topicURL))
+	for _, want := range []string{"Kommentar gelöscht am", "Antwort darauf", "Verlauf", "Impressum"} {
+		if !strings.Contains(withComments, want) {
+			t.Errorf("topic page with comments lacks %q", want)
+		}
+	}
 	// Readers and the public see nothing of the internal topic: not the
 	// page, not the file, not the lists, not the agenda PDF.
 	reader := e.browser()
