@@ -100,7 +100,7 @@ func (s *Server) renderAgenda(c *fiber.Ctx, status int, m *models.Meeting, errs 
 	if p.Sections, err = s.visibleAgenda(c, m); err != nil {
 		return err
 	}
-	if models.CanSeeInternal(u) {
+	if models.CanSeeAttachment(u, &models.Topic{Visibility: models.VisInternal}) {
 		var ids []uint
 		for _, sec := range p.Sections {
 			for _, it := range sec.Items {

@@ -55,7 +55,7 @@ func (s *Server) uploadAttachment(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if err := allow(c, models.CanComment(currentUser(c), t)); err != nil {
+	if err := allow(c, models.CanUploadAttachment(currentUser(c), t)); err != nil {
 		return err
 	}
 	stored, err := s.storeUpload(c)
@@ -84,7 +84,7 @@ func (s *Server) download(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	if a.Topic == nil || !models.CanSeeTopic(currentUser(c), a.Topic) {
+	if a.Topic == nil || !models.CanSeeAttachment(currentUser(c), a.Topic) {
 		if currentUser(c) == nil {
 			return models.ErrUnauthenticated
 		}

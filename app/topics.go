@@ -175,10 +175,12 @@ func (s *Server) renderTopic(c *fiber.Ctx, status int, t *models.Topic, errs map
 	ctx, u := c.UserContext(), currentUser(c)
 	p := TopicPage{Page: s.page(c, t.Title), Topic: t, Description: renderMarkdown(t.Description),
 		CanCoSign: models.CanCoSign(u, t), CanComment: models.CanComment(u, t), CanTriage: models.CanTriageTopic(u),
-		CanUpload: models.CanComment(u, t), Errors: errs}
+		CanUpload: models.CanUploadAttachment(u, t), Errors: errs}
 	var err error
-	if p.Attachments, err = s.store.TopicAttachments(ctx, t.ID); err != nil {
-		return err
+	if models.CanSeeAttachment(u, t) {
+		if p.Attachments, err = s.store.TopicAttachments(ctx, t.ID); err != nil {
+			return err
+		}
 	}
 	if p.History, err = s.store.TopicHistory(ctx, t.ID); err != nil {
 		return err

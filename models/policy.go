@@ -120,6 +120,14 @@ func CanSeeTopic(u *User, t *Topic) bool {
 	return CanSeeInternal(u)
 }
 
+// CanSeeAttachment: a topic's documents are committee papers, whatever the
+// topic's own visibility.
+func CanSeeAttachment(u *User, t *Topic) bool { return CanSeeInternal(u) && CanSeeTopic(u, t) }
+
+// CanUploadAttachment: members and the chair add documents to topics they
+// can see.
+func CanUploadAttachment(u *User, t *Topic) bool { return CanSeeInternal(u) && CanSeeTopic(u, t) }
+
 // CanTriageTopic: only the chair moves topics through triage.
 func CanTriageTopic(u *User) bool { return CanManageCommittee(u) }
 
