@@ -11,8 +11,9 @@ import (
 // AdminUsersPage lists every account with its role and status.
 type AdminUsersPage struct {
 	Page
-	Users []models.User
-	Roles []models.Role
+	Users  []models.User
+	Roles  []models.Role
+	Errors map[string]string
 }
 
 // AdminUserPage shows one account and its sign-in history.
@@ -88,7 +89,12 @@ func (s *Server) adminSetRole(c *fiber.Ctx) error {
 	}
 	role := models.Role(f.Role)
 	if !role.Valid() {
-		return (&models.ValidationError{}).Add("role", "Bitte wählen Sie eine der angebotenen Rollen.")
+		users, err := s.store.Users(c.UserContext())
+		if err != nil {
+			return err
+		}
+		return s.render(c, fiber.StatusUnprocessableEntity, "admin/users", AdminUsersPage{Page: s.page(c, "Benutzerverwaltung"),
+			Users: users, Roles: models.Roles, Errors: map[string]string{"rolle-" + strconv.Itoa(int(target.ID)): "Bitte wählen Sie eine der angebotenen Rollen."}})
 	}
 	if err := s.store.SetUserRole(c.UserContext(), actor, target.ID, role, c.IP()); err != nil {
 		return err

@@ -174,9 +174,10 @@ func (s *Server) recordAttendance(c *fiber.Ctx) error {
 }
 
 type quorumInput struct {
-	Num    int  `form:"num"`
-	Den    int  `form:"den"`
-	Strict bool `form:"strict"`
+	Num       int  `form:"num"`
+	Den       int  `form:"den"`
+	Strict    bool `form:"strict"`
+	MeetingID uint `form:"meeting_id"`
 }
 
 // setQuorumRule changes the rule used for future attendance records.
@@ -189,8 +190,24 @@ func (s *Server) setQuorumRule(c *fiber.Ctx) error {
 		return fiber.ErrBadRequest
 	}
 	q := models.QuorumRule{Num: in.Num, Den: in.Den, Strict: in.Strict}
-	if err := s.store.SetQuorumRule(c.UserContext(), q); err != nil {
+	back := "/sitzungen"
+	if in.MeetingID > 0 {
+		back = meetingPath(in.MeetingID) + "/anwesenheit"
+	}
+	err := s.store.SetQuorumRule(c.UserContext(), q)
+	if ve, ok := asValidation(err); ok && in.MeetingID > 0 {
+		m, merr := s.store.Meeting(c.UserContext(), in.MeetingID)
+		if merr != nil {
+			return merr
+		}
+		p, perr := s.attendancePage(c, m)
+		if perr != nil {
+			return perr
+		}
+		p.Errors = ve.Fields
+		return s.render(c, fiber.StatusUnprocessableEntity, "meetings/attendance", p)
+	} else if err != nil {
 		return err
 	}
-	return s.redirectWithFlash(c, "/sitzungen", "Beschlussfähig ist das Gremium jetzt, wenn "+q.Describe()+" sind.")
+	return s.redirectWithFlash(c, back, "Beschlussfähig ist das Gremium jetzt, wenn "+q.Describe()+" sind.")
 }

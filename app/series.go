@@ -46,6 +46,11 @@ func (s *Server) createSeries(c *fiber.Ctx) error {
 	_, meetings, err := s.store.CreateSeries(c.UserContext(), models.SeriesInput{Title: in.Title, Weekday: in.Weekday,
 		Ordinal: in.Ordinal, StartTime: in.StartTime, EndTime: in.EndTime, VideoURL: in.VideoURL, Year: in.Year, From: s.now()})
 	if ve, ok := asValidation(err); ok {
+		// The dates come from the rule; a bad time shows at "Beginn".
+		if msg, ok := ve.Fields["date"]; ok {
+			delete(ve.Fields, "date")
+			ve.Add("start", msg)
+		}
 		return s.render(c, fiber.StatusUnprocessableEntity, "meetings/series", SeriesForm{Page: s.page(c, "Sitzungsreihe anlegen"),
 			In: in, Errors: ve.Fields, Weekdays: models.Weekdays})
 	} else if err != nil {

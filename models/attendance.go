@@ -171,7 +171,8 @@ func (s *Store) RecordAttendance(ctx context.Context, meetingID uint, entries []
 			case e.Presence == PresenceRepresented:
 				var n int64
 				if e.RepresentedByID != nil {
-					if err := tx.Model(&Membership{}).Where("person_id = ? AND deputy_for_id = ?", *e.RepresentedByID, st.ID).Count(&n).Error; err != nil {
+					if err := tx.Model(&Membership{}).Where("person_id = ? AND deputy_for_id = ? AND start_date <= ? AND (end_date IS NULL OR end_date >= ?)",
+						*e.RepresentedByID, st.ID, Day(m.StartsAt), Day(m.StartsAt)).Count(&n).Error; err != nil {
 						return err
 					}
 				}
