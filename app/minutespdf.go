@@ -1,9 +1,7 @@
 package app
 
 import (
-	"bytes"
 	"regexp"
-	"strconv"
 	"strings"
 
 	"github.com/go-pdf/fpdf"
@@ -401,49 +399,6 @@ func (w *minutesWriter) attendance(rows []MinutesAttendee) {
 		pdfTextRow(pdf, tr, attendanceCols, texts, h)
 	}
 	pdf.Ln(5)
-}
-
-// pdfNewDoc sets up an A4 document as invitationPDF does: 20 mm margins,
-// document info, the committee as running head and footer text plus
-// "Seite X von Y" at the bottom. The returned translator maps UTF-8 to the
-// cp1252 code page of the core fonts.
-func pdfNewDoc(title, committee, footer string) (*fpdf.Fpdf, func(string) string) {
-	pdf := fpdf.New("P", "mm", "A4", "")
-	tr := pdf.UnicodeTranslatorFromDescriptor("")
-	pdf.SetMargins(pdfMargin, pdfMargin+2, pdfMargin)
-	pdf.SetAutoPageBreak(true, pdfMargin)
-	pdf.SetTitle(title, true)
-	pdf.SetSubject(committee, true)
-	pdf.SetAuthor("KoG-Portal", true)
-	pdf.SetCreator("KoG-Portal", true)
-	pdf.SetLang("de-DE")
-	pdf.AliasNbPages("{nb}")
-	pdf.SetHeaderFuncMode(func() {
-		pdf.SetXY(pdfMargin, 10)
-		pdf.SetFont("Helvetica", "", 8)
-		pdf.SetTextColor(90, 90, 90)
-		pdf.CellFormat(0, 5, tr(committee), "B", 1, "L", false, 0, "")
-		pdf.SetTextColor(0, 0, 0)
-	}, true)
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-14)
-		pdf.SetFont("Helvetica", "", 8)
-		pdf.SetTextColor(90, 90, 90)
-		pdf.CellFormat(0, 5, tr(footer), "T", 0, "L", false, 0, "")
-		pdf.SetX(pdfMargin)
-		pdf.CellFormat(0, 5, tr("Seite "+strconv.Itoa(pdf.PageNo())+" von {nb}"), "", 0, "R", false, 0, "")
-		pdf.SetTextColor(0, 0, 0)
-	})
-	return pdf, tr
-}
-
-// pdfBytes finishes the document.
-func pdfBytes(pdf *fpdf.Fpdf) ([]byte, error) {
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
 }
 
 // pdfHeaderRow draws a grey column header row; pdfTableHeader for any columns.

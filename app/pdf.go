@@ -55,34 +55,7 @@ const (
 // know single-byte code pages, hence every string goes through a cp1252
 // translator (umlauts, ß, „…“, – and … exist there; anything else becomes '.').
 func invitationPDF(doc InvitationDoc) ([]byte, error) {
-	pdf := fpdf.New("P", "mm", "A4", "")
-	tr := pdf.UnicodeTranslatorFromDescriptor("")
-	pdf.SetMargins(pdfMargin, pdfMargin+2, pdfMargin)
-	pdf.SetAutoPageBreak(true, pdfMargin)
-	pdf.SetTitle(doc.Heading, true)
-	pdf.SetSubject(doc.Committee, true)
-	pdf.SetAuthor("KoG-Portal", true)
-	pdf.SetCreator("KoG-Portal", true)
-	pdf.SetLang("de-DE")
-	pdf.AliasNbPages("{nb}")
-
-	// Home mode puts the cursor back to the top margin after the running head.
-	pdf.SetHeaderFuncMode(func() {
-		pdf.SetXY(pdfMargin, 10)
-		pdf.SetFont("Helvetica", "", 8)
-		pdf.SetTextColor(90, 90, 90)
-		pdf.CellFormat(0, 5, tr(doc.Committee), "B", 1, "L", false, 0, "")
-		pdf.SetTextColor(0, 0, 0)
-	}, true)
-	pdf.SetFooterFunc(func() {
-		pdf.SetY(-14)
-		pdf.SetFont("Helvetica", "", 8)
-		pdf.SetTextColor(90, 90, 90)
-		pdf.CellFormat(0, 5, tr(doc.Footer), "T", 0, "L", false, 0, "")
-		pdf.SetX(pdfMargin)
-		pdf.CellFormat(0, 5, tr("Seite "+strconv.Itoa(pdf.PageNo())+" von {nb}"), "", 0, "R", false, 0, "")
-		pdf.SetTextColor(0, 0, 0)
-	})
+	pdf, tr := pdfNewDoc(doc.Heading, doc.Committee, doc.Footer)
 
 	pdf.AddPage()
 	pdf.SetFont("Helvetica", "B", 16)
@@ -117,12 +90,7 @@ func invitationPDF(doc InvitationDoc) ([]byte, error) {
 	for _, c := range doc.Categories {
 		pdfCategoryTable(pdf, tr, c)
 	}
-
-	var buf bytes.Buffer
-	if err := pdf.Output(&buf); err != nil {
-		return nil, err
-	}
-	return buf.Bytes(), nil
+	return pdfBytes(pdf)
 }
 
 // pdfCategoryTable prints the category heading and its TOP table. Row heights
@@ -231,4 +199,47 @@ func nonEmpty(ss ...string) []string {
 		}
 	}
 	return out
+}
+
+// pdfNewDoc sets up the A4 document all portal PDFs share: 20 mm margins,
+// document info, the committee as running head and footer text plus
+// "Seite X von Y" at the bottom. The returned translator maps UTF-8 to the
+// cp1252 code page of the core fonts.
+func pdfNewDoc(title, committee, footer string) (*fpdf.Fpdf, func(string) string) {
+	pdf := fpdf.New("P", "mm", "A4", "")
+	tr := pdf.UnicodeTranslatorFromDescriptor("")
+	pdf.SetMargins(pdfMargin, pdfMargin+2, pdfMargin)
+	pdf.SetAutoPageBreak(true, pdfMargin)
+	pdf.SetTitle(title, true)
+	pdf.SetSubject(committee, true)
+	pdf.SetAuthor("KoG-Portal", true)
+	pdf.SetCreator("KoG-Portal", true)
+	pdf.SetLang("de-DE")
+	pdf.AliasNbPages("{nb}")
+	pdf.SetHeaderFuncMode(func() {
+		pdf.SetXY(pdfMargin, 10)
+		pdf.SetFont("Helvetica", "", 8)
+		pdf.SetTextColor(90, 90, 90)
+		pdf.CellFormat(0, 5, tr(committee), "B", 1, "L", false, 0, "")
+		pdf.SetTextColor(0, 0, 0)
+	}, true)
+	pdf.SetFooterFunc(func() {
+		pdf.SetY(-14)
+		pdf.SetFont("Helvetica", "", 8)
+		pdf.SetTextColor(90, 90, 90)
+		pdf.CellFormat(0, 5, tr(footer), "T", 0, "L", false, 0, "")
+		pdf.SetX(pdfMargin)
+		pdf.CellFormat(0, 5, tr("Seite "+strconv.Itoa(pdf.PageNo())+" von {nb}"), "", 0, "R", false, 0, "")
+		pdf.SetTextColor(0, 0, 0)
+	})
+	return pdf, tr
+}
+
+// pdfBytes finishes the document.
+func pdfBytes(pdf *fpdf.Fpdf) ([]byte, error) {
+	var buf bytes.Buffer
+	if err := pdf.Output(&buf); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
 }

@@ -111,6 +111,14 @@ func (in *AgendaItemInput) validate() error {
 	return v.Err()
 }
 
+// nextPosition is the position after the last TOP of a category.
+func nextPosition(tx *gorm.DB, meetingID uint, category string) (int, error) {
+	var maxPos int
+	err := tx.Model(&AgendaItem{}).Where("meeting_id = ? AND category = ?", meetingID, category).
+		Select("COALESCE(MAX(position), 0)").Scan(&maxPos).Error
+	return maxPos + 1, err
+}
+
 // checkRapporteur refuses an organisation that does not exist.
 func checkRapporteur(tx *gorm.DB, id *uint) error {
 	if id == nil {
@@ -188,12 +196,11 @@ func (s *Store) AddAgendaItem(ctx context.Context, meetingID uint, in AgendaItem
 				item.RapporteurOrgID = &t.OrganisationID
 			}
 		}
-		var maxPos int
-		if err := tx.Model(&AgendaItem{}).Where("meeting_id = ? AND category = ?", meetingID, in.Category).
-			Select("COALESCE(MAX(position), 0)").Scan(&maxPos).Error; err != nil {
+		pos, err := nextPosition(tx, meetingID, in.Category)
+		if err != nil {
 			return err
 		}
-		item.Position = maxPos + 1
+		item.Position = pos
 		if m.AgendaPublishedAt != nil {
 			item.ChangedAt = &now
 		}
@@ -232,12 +239,11 @@ func (s *Store) UpdateAgendaItem(ctx context.Context, id uint, in AgendaItemInpu
 			updates["title"] = in.Title
 		}
 		if in.Category != item.Category {
-			var maxPos int
-			if err := tx.Model(&AgendaItem{}).Where("meeting_id = ? AND category = ?", item.MeetingID, in.Category).
-				Select("COALESCE(MAX(position), 0)").Scan(&maxPos).Error; err != nil {
+			pos, err := nextPosition(tx, item.MeetingID, in.Category)
+			if err != nil {
 				return err
 			}
-			updates["category"], updates["position"] = in.Category, maxPos+1
+			updates["category"], updates["position"] = in.Category, pos
 		}
 		if err := tx.Model(&item).Updates(updates).Error; err != nil {
 			return err
@@ -386,12 +392,11 @@ func (s *Store) CarryOver(ctx context.Context, actor *User, itemID uint, now tim
 		if n > 0 {
 			return (&ValidationError{}).Add("carry", "Dieser Punkt steht schon auf der folgenden Sitzung.")
 		}
-		var maxPos int
-		if err := tx.Model(&AgendaItem{}).Where("meeting_id = ? AND category = ?", next.ID, item.Category).
-			Select("COALESCE(MAX(position), 0)").Scan(&maxPos).Error; err != nil {
+		pos, err := nextPosition(tx, next.ID, item.Category)
+		if err != nil {
 			return err
 		}
-		carried := AgendaItem{MeetingID: next.ID, TopicID: item.TopicID, Category: item.Category, Position: maxPos + 1,
+		carried := AgendaItem{MeetingID: next.ID, TopicID: item.TopicID, Category: item.Category, Position: pos,
 			Title: item.Title, RapporteurOrgID: item.RapporteurOrgID, RapporteurName: item.RapporteurName, Outcome: item.Outcome,
 			DurationMin: item.DurationMin, Public: item.Public, CarriedFromID: &item.ID}
 		if next.AgendaPublishedAt != nil {
