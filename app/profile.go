@@ -60,7 +60,7 @@ func (s *Server) saveProfile(c *fiber.Ctx) error {
 	if err := c.BodyParser(&in); err != nil {
 		return fiber.ErrBadRequest
 	}
-	err = s.store.UpdateProfile(c.UserContext(), p.ID, models.Profile{Name: in.Name, Phone: in.Phone,
+	err = s.store.UpdateProfile(c.UserContext(), p.ID, models.PersonProfile{Name: in.Name, Phone: in.Phone,
 		Position: in.Position, ShowEmail: in.ShowEmail, ShowPhone: in.ShowPhone})
 	if ve, ok := asValidation(err); ok {
 		p.Name, p.Phone, p.Position, p.ShowEmail, p.ShowPhone = in.Name, in.Phone, in.Position, in.ShowEmail, in.ShowPhone

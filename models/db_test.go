@@ -120,6 +120,7 @@ var allModels = map[string]any{
 	"CalendarFeed": &CalendarFeed{}, "Topic": &Topic{}, "CoSign": &CoSign{}, "TopicEvent": &TopicEvent{},
 	"Comment": &Comment{}, "AgendaItem": &AgendaItem{}, "Attachment": &Attachment{},
 	"Resolution": &Resolution{}, "MinuteNote": &MinuteNote{}, "Minutes": &Minutes{}, "MinutesComment": &MinutesComment{},
+	"Profile": &Profile{}, "ProfileVersion": &ProfileVersion{}, "ProfileEvent": &ProfileEvent{}, "Feedback": &Feedback{},
 }
 
 // gormModelsInSource lists the exported struct types of the package's

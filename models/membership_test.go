@@ -255,13 +255,13 @@ func TestInvitationIgnoresUnverifiedAccounts(t *testing.T) {
 func TestUpdateProfileAndOrganisationValidation(t *testing.T) {
 	f := newMembershipFixture(t)
 	ctx := context.Background()
-	fieldErr(t, f.s.UpdateProfile(ctx, f.anna.ID, Profile{Name: " "}), "name")
-	fieldErr(t, f.s.UpdateProfile(ctx, f.anna.ID, Profile{Name: "Anna", Phone: "<script>"}), "phone")
-	fieldErr(t, f.s.UpdateProfile(ctx, f.anna.ID, Profile{Name: "Anna", ShowPhone: true}), "show_phone")
-	if err := f.s.UpdateProfile(ctx, f.anna.ID, Profile{Name: "Anna A.", Phone: "+49 341 123-0", ShowPhone: true}); err != nil {
+	fieldErr(t, f.s.UpdateProfile(ctx, f.anna.ID, PersonProfile{Name: " "}), "name")
+	fieldErr(t, f.s.UpdateProfile(ctx, f.anna.ID, PersonProfile{Name: "Anna", Phone: "<script>"}), "phone")
+	fieldErr(t, f.s.UpdateProfile(ctx, f.anna.ID, PersonProfile{Name: "Anna", ShowPhone: true}), "show_phone")
+	if err := f.s.UpdateProfile(ctx, f.anna.ID, PersonProfile{Name: "Anna A.", Phone: "+49 341 123-0", ShowPhone: true}); err != nil {
 		t.Fatal(err)
 	}
-	if err := f.s.UpdateProfile(ctx, 9999, Profile{Name: "X"}); !errors.Is(err, ErrNotFound) {
+	if err := f.s.UpdateProfile(ctx, 9999, PersonProfile{Name: "X"}); !errors.Is(err, ErrNotFound) {
 		t.Fatalf("unknown person: %v", err)
 	}
 	for field, o := range map[string]Organisation{

@@ -42,6 +42,9 @@ var migrations = []*gormigrate.Migration{
 		type user struct{ GroupRole string }
 		return tx.Migrator().DropColumn(&user{}, "GroupRole")
 	}},
+	{ID: "0007_profiles", Migrate: migrate0007, Rollback: func(tx *gorm.DB) error {
+		return tx.Migrator().DropTable("feedbacks", "profile_events", "profile_versions", "profiles")
+	}},
 }
 
 func migrate0001(tx *gorm.DB) error {
@@ -410,6 +413,69 @@ func migrate0005(tx *gorm.DB) error {
 		return err
 	}
 	return tx.Migrator().CreateTable(&resolution{}, &minuteNote{}, &minutes{}, &minutesComment{})
+}
+
+func migrate0007(tx *gorm.DB) error {
+	type user struct{ ID uint }
+	type resolution struct{ ID uint }
+	type profile struct {
+		ID                 uint        `gorm:"primaryKey"`
+		Reference          string      `gorm:"size:32;not null;uniqueIndex"`
+		Status             string      `gorm:"size:16;not null;index"`
+		Version            int         `gorm:"not null"`
+		PublicConsultation bool
+		ConsultationEnds   *time.Time
+		ResolutionID       *uint
+		Resolution         *resolution `gorm:"constraint:OnDelete:RESTRICT"`
+		SubmittedOn        *time.Time
+		AnswerNumber       string `gorm:"size:64"`
+		AnswerText         string `gorm:"type:text"`
+		AnswerOn           *time.Time
+		CreatedAt          time.Time
+		UpdatedAt          time.Time
+	}
+	type profileVersion struct {
+		ID           uint     `gorm:"primaryKey"`
+		ProfileID    uint     `gorm:"not null;uniqueIndex:idx_profile_version"`
+		Profile      *profile `gorm:"constraint:OnDelete:CASCADE"`
+		Number       int      `gorm:"not null;uniqueIndex:idx_profile_version"`
+		Title        string   `gorm:"size:255;not null"`
+		AddressedTo  string   `gorm:"size:255;not null"`
+		Summary      string   `gorm:"type:text"`
+		Problem      string   `gorm:"type:text"`
+		Goals        string   `gorm:"type:text"`
+		Tags         string   `gorm:"size:500"`
+		Origins      string   `gorm:"size:500"`
+		Requirements string   `gorm:"type:text;not null"`
+		AuthorID     uint     `gorm:"not null"`
+		Author       *user    `gorm:"constraint:OnDelete:RESTRICT"`
+		CreatedAt    time.Time
+	}
+	type profileEvent struct {
+		ID        uint     `gorm:"primaryKey"`
+		ProfileID uint     `gorm:"not null;index"`
+		Profile   *profile `gorm:"constraint:OnDelete:CASCADE"`
+		ActorID   uint     `gorm:"not null"`
+		Actor     *user    `gorm:"constraint:OnDelete:RESTRICT"`
+		Action    string   `gorm:"size:32;not null"`
+		Detail    string   `gorm:"size:1000"`
+		CreatedAt time.Time
+	}
+	type feedback struct {
+		ID             uint     `gorm:"primaryKey"`
+		ProfileID      uint     `gorm:"not null;uniqueIndex:idx_feedback"`
+		Profile        *profile `gorm:"constraint:OnDelete:CASCADE"`
+		RequirementKey string   `gorm:"size:16;not null;uniqueIndex:idx_feedback"`
+		UserID         uint     `gorm:"not null;uniqueIndex:idx_feedback"`
+		User           *user    `gorm:"constraint:OnDelete:RESTRICT"`
+		Municipality   string   `gorm:"size:255;not null"`
+		AGS            string   `gorm:"size:12"`
+		Kind           string   `gorm:"size:16;not null"`
+		Text           string   `gorm:"type:text"`
+		CreatedAt      time.Time
+		UpdatedAt      time.Time
+	}
+	return tx.Migrator().CreateTable(&profile{}, &profileVersion{}, &profileEvent{}, &feedback{})
 }
 
 func newMigrator(db *gorm.DB) *gormigrate.Gormigrate {

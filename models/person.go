@@ -134,8 +134,8 @@ func (s *Store) PersonOfUser(ctx context.Context, userID uint) (*Person, error) 
 	return s.Person(ctx, p.ID)
 }
 
-// Profile is what a person may change about themselves.
-type Profile struct {
+// PersonProfile is what a person may change about themselves.
+type PersonProfile struct {
 	Name      string
 	Phone     string
 	Position  string
@@ -144,7 +144,7 @@ type Profile struct {
 }
 
 // UpdateProfile saves a person's own corrections and contact consent.
-func (s *Store) UpdateProfile(ctx context.Context, personID uint, pr Profile) error {
+func (s *Store) UpdateProfile(ctx context.Context, personID uint, pr PersonProfile) error {
 	pr.Name, pr.Phone, pr.Position = strings.TrimSpace(pr.Name), strings.TrimSpace(pr.Phone), strings.TrimSpace(pr.Position)
 	v := &ValidationError{}
 	if pr.Name == "" {
