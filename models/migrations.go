@@ -419,10 +419,10 @@ func migrate0007(tx *gorm.DB) error {
 	type user struct{ ID uint }
 	type resolution struct{ ID uint }
 	type profile struct {
-		ID                 uint        `gorm:"primaryKey"`
-		Reference          string      `gorm:"size:32;not null;uniqueIndex"`
-		Status             string      `gorm:"size:16;not null;index"`
-		Version            int         `gorm:"not null"`
+		ID                 uint   `gorm:"primaryKey"`
+		Reference          string `gorm:"size:32;not null;uniqueIndex"`
+		Status             string `gorm:"size:16;not null;index"`
+		Version            int    `gorm:"not null"`
 		PublicConsultation bool
 		ConsultationEnds   *time.Time
 		ResolutionID       *uint
