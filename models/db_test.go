@@ -121,6 +121,7 @@ var allModels = map[string]any{
 	"Comment": &Comment{}, "AgendaItem": &AgendaItem{}, "Attachment": &Attachment{},
 	"Resolution": &Resolution{}, "MinuteNote": &MinuteNote{}, "Minutes": &Minutes{}, "MinutesComment": &MinutesComment{},
 	"Profile": &Profile{}, "ProfileVersion": &ProfileVersion{}, "ProfileEvent": &ProfileEvent{}, "Feedback": &Feedback{},
+	"ProfileComment": &ProfileComment{}, "ProfileView": &ProfileView{},
 }
 
 // gormModelsInSource lists the exported struct types of the package's

@@ -43,7 +43,7 @@ var migrations = []*gormigrate.Migration{
 		return tx.Migrator().DropColumn(&user{}, "GroupRole")
 	}},
 	{ID: "0007_profiles", Migrate: migrate0007, Rollback: func(tx *gorm.DB) error {
-		return tx.Migrator().DropTable("feedbacks", "profile_events", "profile_versions", "profiles")
+		return tx.Migrator().DropTable("profile_views", "profile_comments", "feedbacks", "profile_events", "profile_versions", "profiles")
 	}},
 }
 
@@ -475,7 +475,25 @@ func migrate0007(tx *gorm.DB) error {
 		CreatedAt      time.Time
 		UpdatedAt      time.Time
 	}
-	return tx.Migrator().CreateTable(&profile{}, &profileVersion{}, &profileEvent{}, &feedback{})
+	type profileComment struct {
+		ID             uint     `gorm:"primaryKey"`
+		ProfileID      uint     `gorm:"not null;index"`
+		Profile        *profile `gorm:"constraint:OnDelete:CASCADE"`
+		RequirementKey string   `gorm:"size:16;not null"`
+		AuthorID       uint     `gorm:"not null"`
+		Author         *user    `gorm:"constraint:OnDelete:RESTRICT"`
+		Body           string   `gorm:"type:text;not null"`
+		CreatedAt      time.Time
+	}
+	type profileView struct {
+		ID        uint     `gorm:"primaryKey"`
+		UserID    uint     `gorm:"not null;uniqueIndex:idx_profile_view"`
+		User      *user    `gorm:"constraint:OnDelete:CASCADE"`
+		ProfileID uint     `gorm:"not null;uniqueIndex:idx_profile_view"`
+		Profile   *profile `gorm:"constraint:OnDelete:CASCADE"`
+		Version   int      `gorm:"not null"`
+	}
+	return tx.Migrator().CreateTable(&profile{}, &profileVersion{}, &profileEvent{}, &feedback{}, &profileComment{}, &profileView{})
 }
 
 func newMigrator(db *gorm.DB) *gormigrate.Gormigrate {

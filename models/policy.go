@@ -180,3 +180,39 @@ func CanSeeResolution(u *User, r *Resolution) bool {
 
 // CanSetFollowUp: the chair tracks how resolutions are carried out.
 func CanSetFollowUp(u *User) bool { return CanManageCommittee(u) }
+
+// CanSeeProfile: drafts and withdrawn profiles stay in the committee; from
+// the consultation on, signed-in municipal readers see a profile, and
+// everyone when the chair opened the consultation to the public.
+func CanSeeProfile(u *User, p *Profile) bool {
+	if p == nil {
+		return false
+	}
+	if p.Status == ProfileDraft || p.Status == ProfileWithdrawn {
+		return CanSeeInternal(u)
+	}
+	return p.PublicConsultation || CanSeeMunicipal(u)
+}
+
+// CanWriteProfile: members write profiles together while they are drafts
+// or in consultation.
+func CanWriteProfile(u *User) bool { return CanSeeInternal(u) }
+
+// CanMoveProfile: only the chair moves a profile through its workflow.
+func CanMoveProfile(u *User) bool { return CanManageCommittee(u) }
+
+// CanGiveFeedback: signed-in municipal readers and members reply during an
+// open consultation.
+func CanGiveFeedback(u *User, p *Profile, now time.Time) bool {
+	return CanSeeMunicipal(u) && p != nil && p.ConsultationOpen(now) && CanSeeProfile(u, p)
+}
+
+// CanSeeAllFeedback: members see every municipality's feedback; readers
+// only their own.
+func CanSeeAllFeedback(u *User) bool { return CanSeeInternal(u) }
+
+// CanSeeSynopsis: the chair works with the synopsis and its CSV export.
+func CanSeeSynopsis(u *User) bool { return CanManageCommittee(u) }
+
+// CanCommentProfile: remarks on requirements are internal, for members.
+func CanCommentProfile(u *User) bool { return CanSeeInternal(u) }

@@ -135,6 +135,28 @@ func policyTable() []policyRow {
 		{"CanSeeResolution", "internal", func(u *User) any { return CanSeeResolution(u, &Resolution{}) }, [6]any{F, F, T, T, T, F}},
 		{"CanSeeResolution", "none", func(u *User) any { return CanSeeResolution(u, nil) }, [6]any{F, F, F, F, F, F}},
 		{"CanSetFollowUp", "", func(u *User) any { return CanSetFollowUp(u) }, [6]any{F, F, F, T, T, F}},
+		{"CanSeeProfile", "draft", func(u *User) any { return CanSeeProfile(u, &Profile{Status: ProfileDraft}) }, [6]any{F, F, T, T, T, F}},
+		{"CanSeeProfile", "consultation", func(u *User) any { return CanSeeProfile(u, &Profile{Status: ProfileConsultation}) }, [6]any{F, T, T, T, T, F}},
+		{"CanSeeProfile", "public consultation", func(u *User) any {
+			return CanSeeProfile(u, &Profile{Status: ProfileConsultation, PublicConsultation: true})
+		}, [6]any{T, T, T, T, T, T}},
+		{"CanSeeProfile", "withdrawn", func(u *User) any {
+			return CanSeeProfile(u, &Profile{Status: ProfileWithdrawn, PublicConsultation: true})
+		}, [6]any{F, F, T, T, T, F}},
+		{"CanSeeProfile", "none", func(u *User) any { return CanSeeProfile(u, nil) }, [6]any{F, F, F, F, F, F}},
+		{"CanWriteProfile", "", func(u *User) any { return CanWriteProfile(u) }, [6]any{F, F, T, T, T, F}},
+		{"CanMoveProfile", "", func(u *User) any { return CanMoveProfile(u) }, [6]any{F, F, F, T, T, F}},
+		{"CanGiveFeedback", "open consultation", func(u *User) any {
+			end := t0.Add(time.Hour)
+			return CanGiveFeedback(u, &Profile{Status: ProfileConsultation, ConsultationEnds: &end}, t0)
+		}, [6]any{F, T, T, T, T, F}},
+		{"CanGiveFeedback", "closed", func(u *User) any {
+			end := t0.Add(-time.Hour)
+			return CanGiveFeedback(u, &Profile{Status: ProfileConsultation, ConsultationEnds: &end}, t0)
+		}, [6]any{F, F, F, F, F, F}},
+		{"CanSeeAllFeedback", "", func(u *User) any { return CanSeeAllFeedback(u) }, [6]any{F, F, T, T, T, F}},
+		{"CanSeeSynopsis", "", func(u *User) any { return CanSeeSynopsis(u) }, [6]any{F, F, F, T, T, F}},
+		{"CanCommentProfile", "", func(u *User) any { return CanCommentProfile(u) }, [6]any{F, F, T, T, T, F}},
 		{"CanSeeAgendaItem", "public, draft", func(u *User) any { return CanSeeAgendaItem(u, &AgendaItem{Public: true}, false) }, [6]any{F, F, F, T, T, F}},
 	}
 }

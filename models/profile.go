@@ -139,6 +139,27 @@ type Feedback struct {
 	UpdatedAt      time.Time
 }
 
+// ProfileComment is a member's remark on a requirement of a draft. Comments
+// are internal: they never reach readers or the public.
+type ProfileComment struct {
+	ID             uint   `gorm:"primaryKey"`
+	ProfileID      uint   `gorm:"not null;index"`
+	RequirementKey string `gorm:"size:16;not null"`
+	AuthorID       uint   `gorm:"not null"`
+	Author         *User  `gorm:"constraint:OnDelete:RESTRICT"`
+	Body           string `gorm:"type:text;not null"`
+	CreatedAt      time.Time
+}
+
+// ProfileView remembers the version a person last read, so the profile
+// page can say what changed since.
+type ProfileView struct {
+	ID        uint `gorm:"primaryKey"`
+	UserID    uint `gorm:"not null;uniqueIndex:idx_profile_view"`
+	ProfileID uint `gorm:"not null;uniqueIndex:idx_profile_view"`
+	Version   int  `gorm:"not null"`
+}
+
 // ProfileInput is the editor's content of a profile.
 type ProfileInput struct {
 	Title, AddressedTo, Summary, Problem, Goals, Tags, Origins string
@@ -514,4 +535,86 @@ func CompareVersions(a, b *ProfileVersion) ([]SectionDiff, []RequirementDiff) {
 func reqKeyNum(k string) int {
 	n, _ := strconv.Atoi(strings.TrimPrefix(k, "R"))
 	return n
+}
+
+// CommentProfile adds a member's remark on a requirement.
+func (s *Store) CommentProfile(ctx context.Context, author *User, profileID uint, reqKey, body string) error {
+	body, err := validBody(body)
+	if err != nil {
+		return err
+	}
+	var n int64
+	if err := s.r(ctx).Model(&Profile{}).Where("id = ?", profileID).Count(&n).Error; err != nil || n == 0 {
+		return firstErr(err, ErrNotFound)
+	}
+	return s.w(ctx).Create(&ProfileComment{ProfileID: profileID, RequirementKey: reqKey, AuthorID: author.ID, Body: body}).Error
+}
+
+// ProfileComments lists the remarks on a profile, oldest first.
+func (s *Store) ProfileComments(ctx context.Context, profileID uint) ([]ProfileComment, error) {
+	var cs []ProfileComment
+	err := s.r(ctx).Preload("Author").Where("profile_id = ?", profileID).Order("id").Find(&cs).Error
+	return cs, err
+}
+
+// SeenVersion returns the version the user read last (0: never) and
+// records the current one as read.
+func (s *Store) SeenVersion(ctx context.Context, userID, profileID uint, current int) (int, error) {
+	var v ProfileView
+	err := s.r(ctx).Where("user_id = ? AND profile_id = ?", userID, profileID).First(&v).Error
+	if err != nil && !errors.Is(err, gorm.ErrRecordNotFound) {
+		return 0, err
+	}
+	seen := v.Version
+	switch {
+	case v.ID == 0:
+		err = s.w(ctx).Create(&ProfileView{UserID: userID, ProfileID: profileID, Version: current}).Error
+	case seen != current:
+		err = s.w(ctx).Model(&v).Update("version", current).Error
+	}
+	return seen, err
+}
+
+// Profiles lists profiles newest first; the caller filters by visibility.
+func (s *Store) Profiles(ctx context.Context) ([]Profile, error) {
+	var ps []Profile
+	err := s.r(ctx).Order("created_at DESC, id DESC").Find(&ps).Error
+	return ps, err
+}
+
+// Profile loads a profile.
+func (s *Store) Profile(ctx context.Context, id uint) (*Profile, error) {
+	var p Profile
+	if err := s.r(ctx).Preload("Resolution").First(&p, id).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &p, nil
+}
+
+// ProfileVersion loads version n of a profile.
+func (s *Store) ProfileVersion(ctx context.Context, profileID uint, n int) (*ProfileVersion, error) {
+	var v ProfileVersion
+	if err := s.r(ctx).Preload("Author").Where("profile_id = ? AND number = ?", profileID, n).First(&v).Error; err != nil {
+		return nil, notFound(err)
+	}
+	return &v, nil
+}
+
+// ProfileHistory lists a profile's workflow and version events.
+func (s *Store) ProfileHistory(ctx context.Context, profileID uint) ([]ProfileEvent, error) {
+	var es []ProfileEvent
+	err := s.r(ctx).Preload("Actor").Where("profile_id = ?", profileID).Order("created_at, id").Find(&es).Error
+	return es, err
+}
+
+// FeedbackOf lists the replies to a profile; userID 0 lists all of them,
+// otherwise only that person's own.
+func (s *Store) FeedbackOf(ctx context.Context, profileID, userID uint) ([]Feedback, error) {
+	q := s.r(ctx).Where("profile_id = ?", profileID)
+	if userID != 0 {
+		q = q.Where("user_id = ?", userID)
+	}
+	var fs []Feedback
+	err := q.Order("id").Find(&fs).Error
+	return fs, err
 }
