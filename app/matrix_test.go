@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path/filepath"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -119,6 +120,24 @@ var routeMatrix = map[string][5]int{
 	"GET /beschluesse":                           {200, 200, 200, 200, 200},
 	"GET /beschluesse.csv":                       {200, 200, 200, 200, 200},
 	"POST /beschluesse/:id/umsetzung":            {403, 403, 403, 303, 303},
+	// Requirement profiles: the target is the demo profile in consultation
+	// (for signed-in municipal readers, not public).
+	"GET /anforderungsprofile":                             {200, 200, 200, 200, 200},
+	"GET /anforderungsprofile/feed.atom":                   {200, 200, 200, 200, 200},
+	"GET /anforderungsprofile/neu":                         {303, 403, 200, 200, 200},
+	"POST /anforderungsprofile":                            {403, 403, 303, 303, 303},
+	"GET /anforderungsprofile/:id":                         {303, 200, 200, 200, 200},
+	"GET /anforderungsprofile/:id/bearbeiten":              {303, 403, 200, 200, 200},
+	"POST /anforderungsprofile/:id":                        {403, 403, 303, 303, 303},
+	"GET /anforderungsprofile/:id/versionen/:n":            {303, 200, 200, 200, 200},
+	"GET /anforderungsprofile/:id/versionen/:n/export.md":  {303, 200, 200, 200, 200},
+	"GET /anforderungsprofile/:id/versionen/:n/export.pdf": {303, 200, 200, 200, 200},
+	"GET /anforderungsprofile/:id/vergleich":               {303, 200, 200, 200, 200},
+	"POST /anforderungsprofile/:id/status":                 {403, 403, 403, 303, 303},
+	"POST /anforderungsprofile/:id/rueckmeldung":           {403, 303, 303, 303, 303},
+	"POST /anforderungsprofile/:id/kommentare":             {403, 403, 303, 303, 303},
+	"GET /anforderungsprofile/:id/synopse":                 {303, 403, 403, 200, 200},
+	"GET /anforderungsprofile/:id/synopse.csv":             {303, 403, 403, 200, 200},
 }
 
 // formFor gives each POST route a valid body besides the CSRF token; role
@@ -178,6 +197,14 @@ func formFor(e *testEnv, route, role string) url.Values {
 		return url.Values{"organisation_id": {itoa(orgID(e, "Leipzig"))}, "text": {"Notiz"}}
 	case "POST /beschluesse/:id/umsetzung":
 		return url.Values{"follow_up": {"in_umsetzung"}, "note": {"läuft"}}
+	case "POST /anforderungsprofile", "POST /anforderungsprofile/:id":
+		return url.Values{"title": {"Profil " + role}, "rows": {"1"}, "req_key_0": {"R1"}, "req_priority_0": {"MUSS"}, "req_text_0": {"Anforderung von " + role}}
+	case "POST /anforderungsprofile/:id/status":
+		return url.Values{"status": {"konsultation"}, "ends": {"2026-12-31"}}
+	case "POST /anforderungsprofile/:id/rueckmeldung":
+		return url.Values{"requirement": {"R1"}, "municipality": {"Gemeinde " + role}, "kind": {"zustimmung"}}
+	case "POST /anforderungsprofile/:id/kommentare":
+		return url.Values{"requirement": {"R1"}, "body": {"Kommentar"}}
 	case "POST /beschlussfaehigkeit":
 		return url.Values{"num": {"1"}, "den": {"2"}, "strict": {"true"}}
 	}
@@ -268,6 +295,21 @@ func concrete(e *testEnv, path string) string {
 			e.t.Fatal(err)
 		}
 		id = it.ID
+	case path == "/anforderungsprofile/:id/status":
+		p, err := e.store.CreateProfile(ctx, mustUser(e, "mitglied@kog.example"), models.ProfileInput{Title: "Frisch",
+			Requirements: []models.Requirement{{Priority: "MUSS", Text: "x"}}}, e.now())
+		if err != nil {
+			e.t.Fatal(err)
+		}
+		id = p.ID
+	case strings.HasPrefix(path, "/anforderungsprofile/:id"):
+		ps, _ := e.store.Profiles(ctx)
+		for _, p := range ps {
+			if p.Status == models.ProfileConsultation && !p.PublicConsultation {
+				path = strings.Replace(path, ":n", strconv.Itoa(p.Version), 1)
+				id = p.ID
+			}
+		}
 	case strings.HasPrefix(path, "/sitzungen/:id/protokoll/"):
 		id = freshHeldMeeting(e).ID
 	case strings.HasPrefix(path, "/beschluesse/"):

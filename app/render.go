@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gofiber/fiber/v2"
@@ -136,8 +137,26 @@ func templateFuncs() template.FuncMap {
 			return inputField{Name: name, Label: label, Type: typ, Value: value, Error: errs[name], Optional: optional}
 		},
 		// when is a meeting's time span in Berlin: "Mi., 14.01.2026, 10:00–11:30 Uhr".
-		"when":   renderWhen,
-		"quorum": quorumLine,
+		"when":       renderWhen,
+		"quorum":     quorumLine,
+		"priorities": func() []string { return models.Priorities },
+		// diffHTML renders a word diff with <ins> and <del>; the text is
+		// escaped, only the two tags are markup.
+		"diffHTML": func(parts []models.DiffPart) template.HTML {
+			var b strings.Builder
+			for _, p := range parts {
+				t := template.HTMLEscapeString(p.Text)
+				switch p.Op {
+				case models.DiffInsert:
+					b.WriteString("<ins>" + t + "</ins>")
+				case models.DiffDelete:
+					b.WriteString("<del>" + t + "</del>")
+				default:
+					b.WriteString(t)
+				}
+			}
+			return template.HTML(b.String())
+		},
 		"deref": func(p *uint) uint {
 			if p == nil {
 				return 0

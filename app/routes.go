@@ -106,6 +106,23 @@ func (s *Server) routes() {
 	a.Post("/kommentare/:id/loeschen", s.deleteComment)
 	a.Get("/anhaenge/:id", s.download)
 
+	a.Get("/anforderungsprofile", s.requirementProfiles)
+	a.Get("/anforderungsprofile/feed.atom", s.profileFeed)
+	a.Get("/anforderungsprofile/neu", s.newProfile)
+	a.Post("/anforderungsprofile", s.createProfile)
+	a.Get("/anforderungsprofile/:id", s.requirementProfile)
+	a.Get("/anforderungsprofile/:id/bearbeiten", s.editProfile)
+	a.Post("/anforderungsprofile/:id", s.saveRequirementProfile)
+	a.Get("/anforderungsprofile/:id/versionen/:n", s.requirementProfile)
+	a.Get("/anforderungsprofile/:id/versionen/:n/export.md", s.profileExportMarkdown)
+	a.Get("/anforderungsprofile/:id/versionen/:n/export.pdf", s.profileExportPDF)
+	a.Get("/anforderungsprofile/:id/vergleich", s.compareProfile)
+	a.Post("/anforderungsprofile/:id/status", s.moveProfile)
+	a.Post("/anforderungsprofile/:id/rueckmeldung", s.giveFeedback)
+	a.Post("/anforderungsprofile/:id/kommentare", s.commentProfile)
+	a.Get("/anforderungsprofile/:id/synopse", s.synopsis)
+	a.Get("/anforderungsprofile/:id/synopse.csv", s.synopsisCSV)
+
 	a.Get("/profil", s.profile)
 	a.Post("/profil", s.saveProfile)
 

@@ -423,6 +423,7 @@ func migrate0007(tx *gorm.DB) error {
 		Reference          string `gorm:"size:32;not null;uniqueIndex"`
 		Status             string `gorm:"size:16;not null;index"`
 		Version            int    `gorm:"not null"`
+		PublishedFrom      int    `gorm:"not null;default:0"`
 		PublicConsultation bool
 		ConsultationEnds   *time.Time
 		ResolutionID       *uint

@@ -194,6 +194,15 @@ func CanSeeProfile(u *User, p *Profile) bool {
 	return p.PublicConsultation || CanSeeMunicipal(u)
 }
 
+// CanSeeProfileVersion: readers see the versions from the consultation on;
+// the drafts before it stay in the committee.
+func CanSeeProfileVersion(u *User, p *Profile, n int) bool {
+	if !CanSeeProfile(u, p) {
+		return false
+	}
+	return CanSeeInternal(u) || (p.PublishedFrom > 0 && n >= p.PublishedFrom)
+}
+
 // CanWriteProfile: members write profiles together while they are drafts
 // or in consultation.
 func CanWriteProfile(u *User) bool { return CanSeeInternal(u) }

@@ -144,6 +144,12 @@ func policyTable() []policyRow {
 			return CanSeeProfile(u, &Profile{Status: ProfileWithdrawn, PublicConsultation: true})
 		}, [6]any{F, F, T, T, T, F}},
 		{"CanSeeProfile", "none", func(u *User) any { return CanSeeProfile(u, nil) }, [6]any{F, F, F, F, F, F}},
+		{"CanSeeProfileVersion", "draft version", func(u *User) any {
+			return CanSeeProfileVersion(u, &Profile{Status: ProfileConsultation, PublishedFrom: 2}, 1)
+		}, [6]any{F, F, T, T, T, F}},
+		{"CanSeeProfileVersion", "published version", func(u *User) any {
+			return CanSeeProfileVersion(u, &Profile{Status: ProfileConsultation, PublishedFrom: 2}, 2)
+		}, [6]any{F, T, T, T, T, F}},
 		{"CanWriteProfile", "", func(u *User) any { return CanWriteProfile(u) }, [6]any{F, F, T, T, T, F}},
 		{"CanMoveProfile", "", func(u *User) any { return CanMoveProfile(u) }, [6]any{F, F, F, T, T, F}},
 		{"CanGiveFeedback", "open consultation", func(u *User) any {

@@ -62,11 +62,14 @@ type Requirement struct {
 // Profile is an Anforderungsprofil. Its text lives in immutable versions;
 // the profile record carries the workflow.
 type Profile struct {
-	ID                 uint          `gorm:"primaryKey"`
-	Reference          string        `gorm:"size:32;not null;uniqueIndex"` // AP-2026-03
-	Status             ProfileStatus `gorm:"size:16;not null;index"`
-	Version            int           `gorm:"not null"` // current version number
-	PublicConsultation bool          // consultation open to everyone, not only signed-in readers
+	ID        uint          `gorm:"primaryKey"`
+	Reference string        `gorm:"size:32;not null;uniqueIndex"` // AP-2026-03
+	Status    ProfileStatus `gorm:"size:16;not null;index"`
+	Version   int           `gorm:"not null"` // current version number
+	// PublishedFrom is the first version outside the committee (the one
+	// the consultation opened with); earlier ones are internal drafts.
+	PublishedFrom      int  `gorm:"not null;default:0"`
+	PublicConsultation bool // consultation open to everyone, not only signed-in readers
 	ConsultationEnds   *time.Time
 	ResolutionID       *uint
 	Resolution         *Resolution `gorm:"constraint:OnDelete:RESTRICT"`
@@ -340,6 +343,9 @@ func (s *Store) MoveProfile(ctx context.Context, actor *User, id uint, mv Profil
 				return v.Add("ends", "Bitte geben Sie ein künftiges Ende der Konsultation an.")
 			}
 			updates["consultation_ends"], updates["public_consultation"] = mv.Ends.UTC(), mv.Public
+			if p.PublishedFrom == 0 {
+				updates["published_from"] = p.Version
+			}
 			detail = strings.TrimSpace("bis " + mv.Ends.In(berlin).Format("02.01.2006") + " " + detail)
 		case ProfileAdopted:
 			var r Resolution
@@ -618,3 +624,6 @@ func (s *Store) FeedbackOf(ctx context.Context, profileID, userID uint) ([]Feedb
 	err := q.Order("id").Find(&fs).Error
 	return fs, err
 }
+
+// ProfileMovesFrom lists the states a profile may move to from st.
+func ProfileMovesFrom(st ProfileStatus) []ProfileStatus { return profileMoves[st] }

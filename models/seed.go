@@ -73,7 +73,100 @@ func (s *Store) SeedDemoAt(ctx context.Context, now time.Time) (created int, err
 	if err != nil {
 		return created, err
 	}
-	return created, s.seedMinutes(ctx)
+	if err := s.seedMinutes(ctx); err != nil {
+		return created, err
+	}
+	n, err = s.seedProfiles(ctx, now)
+	return created + n, err
+}
+
+// seedProfiles adds three requirement profiles: an internal draft, one in
+// consultation with feedback from municipalities, and one adopted and
+// submitted with the IT-PLR's answer.
+func (s *Store) seedProfiles(ctx context.Context, now time.Time) (int, error) {
+	var n int64
+	if err := s.r(ctx).Model(&Profile{}).Count(&n).Error; err != nil || n > 0 {
+		return 0, err
+	}
+	var chair, member User
+	if err := s.r(ctx).Where("email = ?", "vorsitz@kog.example").First(&chair).Error; err != nil {
+		return 0, err
+	}
+	if err := s.r(ctx).Where("email = ?", "mitglied@kog.example").First(&member).Error; err != nil {
+		return 0, err
+	}
+	chair.Role = RoleChair
+	// 1: internal draft.
+	if _, err := s.CreateProfile(ctx, &member, ProfileInput{Title: "Anbindung kommunaler Fachverfahren an FIT-Connect",
+		Summary: "Hersteller kommunaler Fachverfahren binden FIT-Connect einheitlich an.", Problem: "Jede Kommune verhandelt die Anbindung einzeln.",
+		Goals: "Eine Anbindung je Fachverfahren für alle Kommunen.", Tags: "FIT-Connect", Origins: "Landeshauptstadt Düsseldorf, Stadt Leipzig",
+		Requirements: []Requirement{{Priority: "MUSS", Text: "Die FITKO veröffentlicht ein Referenz-Anbindungspaket für Fachverfahrenshersteller."},
+			{Priority: "SOLL", Text: "Die Länder koordinieren die Tests mit ihren Kommunen."}}}, now); err != nil {
+		return 0, err
+	}
+	// 2: in consultation, with feedback.
+	p2, err := s.CreateProfile(ctx, &member, ProfileInput{Title: "EfA-Onlinedienste für Kommunen bereitstellen",
+		Summary: "Länder stellen ihren Kommunen EfA-Onlinedienste nach einem einheitlichen Geschäftsmodell bereit.",
+		Problem: "Kommunen können Onlinedienste aus dem FIT-Store nicht direkt abrufen; dazu sind nur Bund und Länder berechtigt.",
+		Goals:   "Jede Kommune kann einen EfA-Dienst ohne eigene Vergabe nutzen.", Tags: "EfA, FIT-Store", Origins: "Stadt Leipzig, Vitako",
+		Requirements: []Requirement{
+			{Priority: "MUSS", Text: "Die Länder stellen EfA-Dienste ihren Kommunen zur Nachnutzung bereit.", Rationale: "Kommunen dürfen den FIT-Store nicht selbst nutzen."},
+			{Priority: "SOLL", Text: "Für alle Länder gilt ein einheitliches Geschäftsmodell."},
+			{Priority: "KANN", Text: "Die FITKO berät Länder bei der Ausgestaltung."}}}, now)
+	if err != nil {
+		return 0, err
+	}
+	v, _ := s.ProfileVersion(ctx, p2.ID, 1)
+	in := ProfileInput{Title: v.Title, AddressedTo: v.AddressedTo, Summary: v.Summary, Problem: v.Problem, Goals: v.Goals, Tags: v.Tags, Origins: v.Origins, Requirements: v.Reqs()}
+	in.Requirements[0].Text = "Die Länder stellen alle EfA-Dienste ihren Kommunen kostenfrei zur Nachnutzung bereit."
+	if _, err := s.SaveProfileVersion(ctx, &member, p2.ID, in); err != nil {
+		return 0, err
+	}
+	ends := now.AddDate(0, 0, 28)
+	if err := s.MoveProfile(ctx, &chair, p2.ID, ProfileMove{To: ProfileConsultation, Ends: &ends}, now); err != nil {
+		return 0, err
+	}
+	readers := []struct{ email, name, town, ags, kind, key, text string }{
+		{"leser@kog.example", "Lena Lorenz", "Gemeinde Musterdorf", "07135001", FeedbackAgree, "R1", ""},
+		{"digital@stadt-beispiel.example", "Stadt Beispiel", "Stadt Beispiel", "", FeedbackConcern, "R1", "Kostenfrei allein reicht nicht: Es braucht auch Betrieb und Support durch das Land."},
+		{"it@landkreis-muster.example", "Landkreis Muster", "Landkreis Muster", "", FeedbackAddendum, "R2", "Bitte auch die Anbindung an kommunale Fachverfahren regeln."},
+	}
+	created := 3 // the profiles
+	for _, r := range readers {
+		var u User
+		res := s.w(ctx).Where(User{Email: r.email}).Attrs(User{Name: r.name, Role: RoleReader}).FirstOrCreate(&u)
+		if res.Error != nil {
+			return 0, res.Error
+		}
+		created += int(res.RowsAffected)
+		if err := s.GiveFeedback(ctx, &u, p2.ID, FeedbackInput{RequirementKey: r.key, Municipality: r.town, AGS: r.ags, Kind: r.kind, Text: r.text}, now); err != nil {
+			return 0, err
+		}
+	}
+	// 3: adopted, submitted, answered.
+	p3, err := s.CreateProfile(ctx, &member, ProfileInput{Title: "Adressatengerechte Information der Kommunen",
+		Summary: "Bund und Länder informieren Kommunen konkret über neue und geänderte Onlinedienste.",
+		Problem: "Der Hinweis auf allgemeine Informationsplattformen reicht nicht.", Goals: "Umsetzungshinweise wie Ausführungsbestimmungen.",
+		Tags: "Kommunikation", Origins: "Hessischer Städtetag",
+		Requirements: []Requirement{{Priority: "MUSS", Text: "Zu jedem EfA-Dienst gibt es Umsetzungshinweise für Kommunen."},
+			{Priority: "SOLL", Text: "Änderungen werden mindestens drei Monate vorher angekündigt."}}}, now)
+	if err != nil {
+		return 0, err
+	}
+	var res Resolution
+	if err := s.r(ctx).Where("adopted = ?", true).Order("year, seq").First(&res).Error; err != nil {
+		return 0, err
+	}
+	on := now.AddDate(0, 0, -20)
+	answered := now.AddDate(0, 0, -5)
+	for _, mv := range []ProfileMove{{To: ProfileConsultation, Ends: &ends, Public: true}, {To: ProfileAdopted, ResolutionID: &res.ID},
+		{To: ProfileSubmitted, On: &on}, {To: ProfileAnswered, On: &answered, AnswerNumber: "2026/41",
+			AnswerText: "Der IT-Planungsrat nimmt das Anforderungsprofil zustimmend zur Kenntnis und bittet die FITKO, die Umsetzungshinweise in den FIT-Store aufzunehmen."}} {
+		if err := s.MoveProfile(ctx, &chair, p3.ID, mv, now); err != nil {
+			return 0, err
+		}
+	}
+	return created, nil
 }
 
 // seedMinutes protocols the held meetings: every TOP with discussion and

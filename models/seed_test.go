@@ -95,7 +95,8 @@ func TestSeedDemoOnEmptyDatabase(t *testing.T) {
 	// people, terms, meetings, topics and agenda items (not the rows that
 	// come with them, such as attendance, answers, history or comments).
 	rows := count(t, s, &Organisation{}) + count(t, s, &User{}) + count(t, s, &Person{}) +
-		count(t, s, &Membership{}) + count(t, s, &Meeting{}) + count(t, s, &Topic{}) + count(t, s, &AgendaItem{})
+		count(t, s, &Membership{}) + count(t, s, &Meeting{}) + count(t, s, &Topic{}) + count(t, s, &AgendaItem{}) +
+		count(t, s, &Profile{})
 	if int64(created) != rows || created == 0 {
 		t.Errorf("SeedDemo reported %d created records, the database holds %d", created, rows)
 	}

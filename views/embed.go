@@ -7,5 +7,5 @@ import "embed"
 
 // FS holds every template, including htmx fragments named _name.html.
 //
-//go:embed all:layouts all:partials all:home all:auth all:errors all:pages all:committee all:organisations all:admin all:people all:profile all:meetings all:topics all:agenda all:minutes all:resolutions
+//go:embed all:layouts all:partials all:home all:auth all:errors all:pages all:committee all:organisations all:admin all:people all:profile all:meetings all:topics all:agenda all:minutes all:resolutions all:profiles
 var FS embed.FS
