@@ -69,7 +69,7 @@ func TestProfileDraftsStayInternal(t *testing.T) {
 	if page := body(t, member.get(consultPath)); !strings.Contains(page, "YXCVB") || !strings.Contains(page, "Stadt Beispiel") {
 		t.Fatal("member does not see internal comments and all feedback")
 	}
-	diff := body(t, member.get(consultPath + "/vergleich?von=1&bis=2"))
+	diff := body(t, member.get(consultPath+"/vergleich?von=1&bis=2"))
 	if !strings.Contains(diff, "<ins>") || !strings.Contains(diff, "kostenfrei") {
 		t.Fatal("member's comparison lacks the inserted words")
 	}
@@ -108,7 +108,7 @@ func TestConsultationFeedbackAndWorkflow(t *testing.T) {
 	}
 	chair := e.browser()
 	chair.mustLogin("vorsitz@kog.example")
-	syn := body(t, chair.get(path + "/synopse"))
+	syn := body(t, chair.get(path+"/synopse"))
 	if !strings.Contains(syn, "Begründung zustimmung") || strings.Contains(syn, "Begründung bedenken") {
 		t.Fatal("synopsis does not show the changed reply only")
 	}
@@ -126,7 +126,7 @@ func TestConsultationFeedbackAndWorkflow(t *testing.T) {
 	if !strings.Contains(feed, "<feed") || !strings.Contains(feed, decided.Reference) || strings.Contains(feed, consult.Reference) {
 		t.Fatal("feed must list the public profile and not the one for signed-in readers only")
 	}
-	md := body(t, e.browser().get(profilePath(decided.ID) + "/versionen/1/export.md"))
+	md := body(t, e.browser().get(profilePath(decided.ID)+"/versionen/1/export.md"))
 	if !strings.Contains(md, "# "+decided.Reference) || !strings.Contains(md, decided.Reference+"/R1 (MUSS)") {
 		t.Fatal("markdown export incomplete")
 	}
