@@ -48,6 +48,7 @@ type RequirementProfilePage struct {
 	Moves        []models.ProfileStatus
 	Resolutions  []models.Resolution
 	Errors       map[string]string
+	OpenKey      string // the requirement whose feedback form opens again
 }
 
 func (s *Server) requirementProfiles(c *fiber.Ctx) error {
@@ -115,10 +116,10 @@ func (s *Server) requirementProfile(c *fiber.Ctx) error {
 			return models.ErrNotFound
 		}
 	}
-	return s.renderProfile(c, fiber.StatusOK, p, n, nil)
+	return s.renderProfile(c, fiber.StatusOK, p, n, nil, nil)
 }
 
-func (s *Server) renderProfile(c *fiber.Ctx, status int, p *models.Profile, n int, errs map[string]string) error {
+func (s *Server) renderProfile(c *fiber.Ctx, status int, p *models.Profile, n int, errs map[string]string, draft *models.FeedbackInput) error {
 	ctx, u := c.UserContext(), currentUser(c)
 	if !models.CanSeeProfileVersion(u, p, n) {
 		return models.ErrNotFound
@@ -176,6 +177,11 @@ func (s *Server) renderProfile(c *fiber.Ctx, status int, p *models.Profile, n in
 			}
 		}
 	}
+	if draft != nil && page.Own != nil {
+		page.Own[draft.RequirementKey] = models.Feedback{RequirementKey: draft.RequirementKey, Municipality: draft.Municipality,
+			AGS: draft.AGS, Kind: draft.Kind, Text: draft.Text}
+		page.OpenKey = draft.RequirementKey
+	}
 	if page.CanComment {
 		cs, err := s.store.ProfileComments(ctx, p.ID)
 		if err != nil {
@@ -228,7 +234,20 @@ func (s *Server) profileForm(c *fiber.Ctx, status int, p *models.Profile, in mod
 	if p != nil {
 		title, action = "Anforderungsprofil bearbeiten: "+p.Reference, "/anforderungsprofile/"+strconv.Itoa(int(p.ID))
 	}
-	rows := append(append([]models.Requirement(nil), in.Requirements...), models.Requirement{Priority: "SOLL"}, models.Requirement{Priority: "SOLL"})
+	var rows []models.Requirement
+	for _, r := range in.Requirements {
+		if strings.TrimSpace(r.Text+r.Rationale) != "" || r.Key != "" {
+			rows = append(rows, r)
+		}
+	}
+	// Two empty rows for new requirements, at least three rows in all.
+	for pad := 0; pad < 2 || len(rows) < 3; pad++ {
+		prio := "SOLL"
+		if len(rows) == 0 {
+			prio = "MUSS"
+		}
+		rows = append(rows, models.Requirement{Priority: prio})
+	}
 	return s.render(c, status, "profiles/form", ProfileForm{Page: s.page(c, title), Profile: p, In: in, Rows: rows, Errors: errs, Action: action})
 }
 
@@ -375,7 +394,7 @@ func (s *Server) moveProfile(c *fiber.Ctx) error {
 	}
 	err = s.store.MoveProfile(c.UserContext(), u, p.ID, mv, s.now())
 	if ve, ok := asValidation(err); ok {
-		return s.renderProfile(c, fiber.StatusUnprocessableEntity, p, p.Version, ve.Fields)
+		return s.renderProfile(c, fiber.StatusUnprocessableEntity, p, p.Version, ve.Fields, nil)
 	} else if err != nil {
 		return err
 	}
@@ -395,7 +414,17 @@ func (s *Server) giveFeedback(c *fiber.Ctx) error {
 		AGS: c.FormValue("ags"), Kind: c.FormValue("kind"), Text: c.FormValue("text")}
 	err = s.store.GiveFeedback(c.UserContext(), u, p.ID, in, s.now())
 	if ve, ok := asValidation(err); ok {
-		return s.renderProfile(c, fiber.StatusUnprocessableEntity, p, p.Version, ve.Fields)
+		// The form of that requirement opens again with what was typed, and
+		// each message points at its field there.
+		fields := map[string]string{}
+		for k, msg := range ve.Fields {
+			id := k + "-" + in.RequirementKey
+			if k == "kind" {
+				id = "kind-z-" + in.RequirementKey
+			}
+			fields[id] = msg
+		}
+		return s.renderProfile(c, fiber.StatusUnprocessableEntity, p, p.Version, fields, &in)
 	} else if err != nil {
 		return err
 	}
@@ -413,7 +442,7 @@ func (s *Server) commentProfile(c *fiber.Ctx) error {
 	}
 	err = s.store.CommentProfile(c.UserContext(), u, p.ID, c.FormValue("requirement"), c.FormValue("body"))
 	if ve, ok := asValidation(err); ok {
-		return s.renderProfile(c, fiber.StatusUnprocessableEntity, p, p.Version, ve.Fields)
+		return s.renderProfile(c, fiber.StatusUnprocessableEntity, p, p.Version, ve.Fields, nil)
 	} else if err != nil {
 		return err
 	}
