@@ -287,3 +287,30 @@ export async function assertErrorSummary(page) {
   }
   return links.map((l) => l.text);
 }
+
+// Shared steps of the journeys.
+
+export async function h1(page) {
+  return (await page.getByRole('heading', { level: 1 }).innerText()).trim();
+}
+// submit clicks a submit button and waits for the page the POST leads to.
+export async function submit(scope, page, buttonName, postPath) {
+  const [res] = await Promise.all([
+    page.waitForResponse((r) => r.request().method() === 'POST' && (!postPath || new URL(r.url()).pathname === postPath)),
+    scope.getByRole('button', { name: buttonName, exact: true }).click(),
+  ]);
+  await page.waitForLoadState('load');
+  return res;
+}
+// visit loads path, expects the status and runs axe.
+export async function visit(page, p, name, status = 200) {
+  const res = await page.goto(p);
+  assert.equal(res.status(), status, `Status von ${p}`);
+  await checkA11y(page, name || p);
+  return res;
+}
+// berlinDate is the calendar day (YYYY-MM-DD) in Berlin, days from today.
+export function berlinDate(days) {
+  const d = new Date(Date.now() + days * 24 * 3600 * 1000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}

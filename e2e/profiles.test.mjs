@@ -8,6 +8,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import {
+  h1, submit, visit, berlinDate,
   assertErrorSummary, checkA11y, flashText, launchBrowser, signIn, startPortal, withPage,
 } from './helpers.mjs';
 
@@ -39,33 +40,9 @@ after(async () => {
   await portal?.stop();
 });
 
-async function h1(page) {
-  return (await page.getByRole('heading', { level: 1 }).innerText()).trim();
-}
 
-// submit clicks a submit button and waits for the page the POST leads to.
-async function submit(scope, page, buttonName, postPath) {
-  const [res] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && (!postPath || new URL(r.url()).pathname === postPath)),
-    scope.getByRole('button', { name: buttonName, exact: true }).click(),
-  ]);
-  await page.waitForLoadState('load');
-  return res;
-}
 
-// visit loads path, expects the status and runs axe.
-async function visit(page, p, name, status = 200) {
-  const res = await page.goto(p);
-  assert.equal(res.status(), status, `Status von ${p}`);
-  await checkA11y(page, name || p);
-  return res;
-}
 
-// berlinDate is the calendar day (YYYY-MM-DD) in Berlin, days from today.
-function berlinDate(days) {
-  const d = new Date(Date.now() + days * 24 * 3600 * 1000);
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Berlin', year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
-}
 
 // statusBadge is the profile's status label under the heading.
 async function statusBadge(page) {
