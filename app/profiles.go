@@ -440,9 +440,11 @@ func (s *Server) commentProfile(c *fiber.Ctx) error {
 	if err != nil {
 		return err
 	}
-	err = s.store.CommentProfile(c.UserContext(), u, p.ID, c.FormValue("requirement"), c.FormValue("body"))
+	key := c.FormValue("requirement")
+	err = s.store.CommentProfile(c.UserContext(), u, p.ID, key, c.FormValue("body"))
 	if ve, ok := asValidation(err); ok {
-		return s.renderProfile(c, fiber.StatusUnprocessableEntity, p, p.Version, ve.Fields, nil)
+		// The message links to that requirement's comment box.
+		return s.renderProfile(c, fiber.StatusUnprocessableEntity, p, p.Version, map[string]string{"comment-" + key: ve.Fields["body"]}, nil)
 	} else if err != nil {
 		return err
 	}
@@ -495,7 +497,7 @@ func (s *Server) synopsisCSV(c *fiber.Ctx) error {
 			_ = w.Write([]string{id, r.Requirement.Priority, csvSafe(r.Requirement.Text), "", "", "", ""})
 		}
 		for _, f := range r.Feedback {
-			_ = w.Write([]string{id, r.Requirement.Priority, csvSafe(r.Requirement.Text), csvSafe(f.Municipality), f.AGS, f.Kind, csvSafe(f.Text)})
+			_ = w.Write([]string{id, r.Requirement.Priority, csvSafe(r.Requirement.Text), csvSafe(f.Municipality), f.AGS, f.KindLabel(), csvSafe(f.Text)})
 		}
 	}
 	w.Flush()

@@ -69,6 +69,10 @@ func TestProfileDraftsStayInternal(t *testing.T) {
 	if page := body(t, member.get(consultPath)); !strings.Contains(page, "YXCVB") || !strings.Contains(page, "Stadt Beispiel") {
 		t.Fatal("member does not see internal comments and all feedback")
 	}
+	r := member.post(consultPath+"/kommentare", url.Values{"_csrf": {member.csrf()}, "requirement": {"R2"}, "body": {" "}})
+	if page := body(t, r); r.StatusCode != http.StatusUnprocessableEntity || !strings.Contains(page, `href="#comment-R2"`) {
+		t.Fatalf("empty comment: %d, error must link to the comment box of R2", r.StatusCode)
+	}
 	diff := body(t, member.get(consultPath+"/vergleich?von=1&bis=2"))
 	if !strings.Contains(diff, "<ins>") || !strings.Contains(diff, "kostenfrei") {
 		t.Fatal("member's comparison lacks the inserted words")
@@ -109,7 +113,8 @@ func TestConsultationFeedbackAndWorkflow(t *testing.T) {
 	chair := e.browser()
 	chair.mustLogin("vorsitz@kog.example")
 	syn := body(t, chair.get(path+"/synopse"))
-	if !strings.Contains(syn, "Begründung zustimmung") || strings.Contains(syn, "Begründung bedenken") {
+	if !strings.Contains(syn, "Gemeinde Musterdorf (07135001): Zustimmung – Begründung zustimmung") && !strings.Contains(syn, "Gemeinde Musterdorf: Zustimmung – Begründung zustimmung") ||
+		strings.Contains(syn, "Begründung bedenken") {
 		t.Fatal("synopsis does not show the changed reply only")
 	}
 	if reader.get(path+"/synopse").StatusCode != http.StatusForbidden {

@@ -171,7 +171,6 @@ func templateFuncs() template.FuncMap {
 			}
 			return false
 		},
-		"deadline": func(m models.Meeting) string { return deadlineText(m, time.Now()) },
 		"kb": func(n int64) string {
 			if n < 1024*1024 {
 				return strconv.FormatInt((n+1023)/1024, 10) + " KB"

@@ -55,8 +55,10 @@ type TopicForm struct {
 	In       topicInput
 	Errors   map[string]string
 	Meetings []models.Meeting
-	Kinds    []models.TopicKind
-	Urgency  []string
+	// Deadlines explains each meeting's submission deadline, by meeting ID.
+	Deadlines map[uint]string
+	Kinds     []models.TopicKind
+	Urgency   []string
 }
 
 type topicInput struct {
@@ -116,8 +118,12 @@ func (s *Server) topicForm(c *fiber.Ctx, status int, in topicInput, errs map[str
 	if err != nil {
 		return err
 	}
+	deadlines := map[uint]string{}
+	for _, m := range ms {
+		deadlines[m.ID] = deadlineText(m, s.now())
+	}
 	return s.render(c, status, "topics/form", TopicForm{Page: s.page(c, "Thema anmelden"), In: in, Errors: errs,
-		Meetings: ms, Kinds: models.TopicKinds, Urgency: models.Urgencies})
+		Meetings: ms, Deadlines: deadlines, Kinds: models.TopicKinds, Urgency: models.Urgencies})
 }
 
 // submitTopic stores the topic and, when given, its first attachment.

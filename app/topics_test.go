@@ -140,6 +140,9 @@ func TestTopicJourneyToPublishedAgenda(t *testing.T) {
 	}
 	topicPath := resp.Header.Get("Location")
 	id := topicIDPattern.FindStringSubmatch(topicPath)[1]
+	if form := body(t, member.get("/themen/neu")); !strings.Contains(form, "Anmeldefrist bis") {
+		t.Fatal("the form does not explain the submission deadline")
+	}
 	// Another organisation co-signs.
 	petra := e.browser()
 	petra.mustLogin("p.peters@duesseldorf.example")
@@ -208,6 +211,9 @@ func TestTopicJourneyToPublishedAgenda(t *testing.T) {
 		t.Fatalf("carry-over without a later meeting: %d", r.StatusCode)
 	}
 	// "Meine Themen" shows the status.
+	if page := body(t, member.get(topicPath)); !strings.Contains(page, ": eingereicht") || !strings.Contains(page, ": angenommen – für") {
+		t.Fatal("topic history lacks German lines")
+	}
 	if page := body(t, member.get("/meine-themen")); !strings.Contains(page, "Registermodernisierung") || !strings.Contains(page, "angenommen") {
 		t.Fatal("Meine Themen lacks the topic's status")
 	}

@@ -163,6 +163,30 @@ type ProfileView struct {
 	Version   int  `gorm:"not null"`
 }
 
+// KindLabel is the feedback kind in German.
+func (f Feedback) KindLabel() string { return feedbackLabel(f.Kind) }
+
+func feedbackLabel(kind string) string {
+	switch kind {
+	case FeedbackAgree:
+		return "Zustimmung"
+	case FeedbackConcern:
+		return "Bedenken"
+	case FeedbackAddendum:
+		return "Ergänzung"
+	}
+	return kind
+}
+
+// ActionLabel is a history line's action in German: a workflow state or
+// a new version.
+func (e ProfileEvent) ActionLabel() string {
+	if e.Action == "version" {
+		return "neue Fassung"
+	}
+	return ProfileStatus(e.Action).Label()
+}
+
 // ProfileInput is the editor's content of a profile.
 type ProfileInput struct {
 	Title, AddressedTo, Summary, Problem, Goals, Tags, Origins string

@@ -154,6 +154,17 @@ type TopicEvent struct {
 	CreatedAt time.Time
 }
 
+// ActionLabel is a history line's action in German.
+func (e TopicEvent) ActionLabel() string {
+	switch e.Action {
+	case "mitgezeichnet":
+		return "mitgezeichnet"
+	case "wiedervorlage":
+		return "vertagt (Wiedervorlage)"
+	}
+	return TopicStatus(e.Action).Label()
+}
+
 // TopicInput is the submission form.
 type TopicInput struct {
 	Title            string
